@@ -1,0 +1,93 @@
+package io.fleetpulse.jobs.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.function.Function;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** Builds the Kafka sources and sinks of the jobs from a {@link KafkaConfig}. */
+public final class KafkaConnectors {
+
+  /**
+   * Brokers cap transactions at {@code transaction.max.timeout.ms} (15 min by default); the sink's
+   * own default of 1 h would make every transactional start fail.
+   */
+  private static final String TRANSACTION_TIMEOUT_MS = "900000";
+
+  private KafkaConnectors() {}
+
+  /**
+   * An unbounded source on {@code topic} that resumes from the group's committed offsets, or from
+   * the earliest when the group has none.
+   */
+  public static <T> KafkaSource<T> source(
+      KafkaConfig kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {
+    return sourceBuilder(kafka, topic, schema).build();
+  }
+
+  /** A source that reads {@code topic} up to the offsets it finds at start, then finishes. */
+  public static <T> KafkaSource<T> boundedSource(
+      KafkaConfig kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {
+    return sourceBuilder(kafka, topic, schema).setBounded(OffsetsInitializer.latest()).build();
+  }
+
+  private static <T> org.apache.flink.connector.kafka.source.KafkaSourceBuilder<T> sourceBuilder(
+      KafkaConfig kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {
+    return KafkaSource.<T>builder()
+        .setBootstrapServers(kafka.bootstrapServers())
+        .setGroupId(kafka.groupId())
+        .setTopics(topic)
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(schema)
+        .setProperties(kafka.properties())
+        .setProperty("isolation.level", "read_committed")
+        .setProperty("partition.discovery.interval.ms", "60000");
+  }
+
+  /** A sink of records keyed by {@code key} (UTF-8) and valued by {@code value}. */
+  public static <T> KafkaSink<T> sink(
+      KafkaConfig kafka, String topic, SerializationSchema<T> key, SerializationSchema<T> value) {
+    return sink(
+        kafka,
+        KafkaRecordSerializationSchema.<T>builder()
+            .setTopic(topic)
+            .setKeySerializationSchema(key)
+            .setValueSerializationSchema(value)
+            .build());
+  }
+
+  /** A sink with its own record serialization, under the configured delivery guarantee. */
+  public static <T> KafkaSink<T> sink(
+      KafkaConfig kafka, KafkaRecordSerializationSchema<T> serialization) {
+    Properties producer = kafka.properties();
+    producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    producer.putIfAbsent("linger.ms", "20");
+    producer.putIfAbsent("compression.type", "lz4");
+    var builder =
+        KafkaSink.<T>builder()
+            .setBootstrapServers(kafka.bootstrapServers())
+            .setKafkaProducerConfig(producer)
+            .setRecordSerializer(serialization)
+            .setDeliveryGuarantee(kafka.deliveryGuarantee());
+    if (kafka.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+      builder.setTransactionalIdPrefix(kafka.transactionalIdPrefix());
+    }
+    return builder.build();
+  }
+
+  /** A key serializer taking a string field of the record. */
+  public static <T> SerializationSchema<T> utf8Key(SerializableKey<T> field) {
+    return record -> field.apply(record).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A serializable function from a record to its key. */
+  @FunctionalInterface
+  public interface SerializableKey<T> extends Function<T, String>, java.io.Serializable {}
+}

@@ -1,0 +1,38 @@
+package io.fleetpulse.jobs.telemetry;
+
+import io.fleetpulse.model.TelemetryAggregate;
+import java.util.Map;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
+
+/** Turns a closed device window into one {@link TelemetryAggregate} per metric. */
+public final class AggregateEmitter
+    extends ProcessWindowFunction<DeviceWindowAccumulator, TelemetryAggregate, String, TimeWindow> {
+
+  @Override
+  public void process(
+      String deviceId,
+      Context context,
+      Iterable<DeviceWindowAccumulator> accumulators,
+      Collector<TelemetryAggregate> out) {
+    TimeWindow window = context.window();
+    for (DeviceWindowAccumulator acc : accumulators) {
+      for (Map.Entry<String, MetricStats> metric : acc.getMetrics().entrySet()) {
+        MetricStats s = metric.getValue();
+        TelemetryAggregate agg = new TelemetryAggregate();
+        agg.setDeviceId(deviceId);
+        agg.setMetric(metric.getKey());
+        agg.setWindowStart(window.getStart());
+        agg.setWindowEnd(window.getEnd());
+        agg.setCount(s.getCount());
+        agg.setMin(s.getMin());
+        agg.setMax(s.getMax());
+        agg.setAvg(s.getSum() / s.getCount());
+        agg.setLast(s.getLast());
+        agg.setLastTs(s.getLastTs());
+        out.collect(agg);
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.fleetpulse.jobs.telemetry;
+
+import io.fleetpulse.config.Settings;
+import io.fleetpulse.jobs.kafka.KafkaConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The TelemetryJob's configuration, read once at start-up from a file, the environment and {@code
+ * --key value} arguments, and validated there.
+ */
+public record TelemetryJobConfig(
+    KafkaConfig kafka,
+    String rawTopic,
+    String deadLetterTopic,
+    String aggregateTopic,
+    int maxPayloadBytes,
+    Duration maxFutureSkew,
+    Duration outOfOrderness,
+    Duration idleness,
+    Duration windowSize,
+    Duration allowedLateness,
+    Duration checkpointInterval) {
+
+  /** Every key this job reads; anything else in a file or the arguments is a mistake. */
+  public static final Set<String> KEYS =
+      KafkaConfig.withKafkaKeys(
+          Set.of(
+              "topic.telemetry.raw",
+              "topic.telemetry.dlq",
+              "topic.telemetry.agg",
+              "telemetry.max-payload-bytes",
+              "telemetry.max-future-skew",
+              "watermark.out-of-orderness",
+              "watermark.idleness",
+              "window.size",
+              "window.allowed-lateness",
+              "checkpoint.interval"));
+
+  /** Reads the configuration from {@code args} and {@code env}; fails naming a bad key. */
+  public static TelemetryJobConfig load(String[] args, Map<String, String> env) {
+    Settings s = Settings.load(args, env, KEYS, Set.of(KafkaConfig.PASS_THROUGH_PREFIX));
+    return new TelemetryJobConfig(
+        KafkaConfig.from(s, "fleetpulse-telemetry"),
+        s.string("topic.telemetry.raw", "iot.telemetry.raw"),
+        s.string("topic.telemetry.dlq", "iot.telemetry.dlq"),
+        s.string("topic.telemetry.agg", "iot.telemetry.agg"),
+        s.positiveInt("telemetry.max-payload-bytes", 64 * 1024),
+        s.duration("telemetry.max-future-skew", Duration.ofDays(1)),
+        s.duration("watermark.out-of-orderness", Duration.ofSeconds(5)),
+        s.positiveDuration("watermark.idleness", Duration.ofSeconds(30)),
+        s.positiveDuration("window.size", Duration.ofMinutes(1)),
+        s.duration("window.allowed-lateness", Duration.ZERO),
+        s.positiveDuration("checkpoint.interval", Duration.ofSeconds(30)));
+  }
+}

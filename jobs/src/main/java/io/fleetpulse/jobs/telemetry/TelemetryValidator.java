@@ -1,0 +1,52 @@
+package io.fleetpulse.jobs.telemetry;
+
+import io.fleetpulse.jobs.dlq.DeadLetter;
+import io.fleetpulse.model.Telemetry;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Passes valid telemetry on and sends rejected records to the dead-letter side output, counting
+ * them per reason ({@code telemetryRejected} with a {@code reason} label).
+ */
+public final class TelemetryValidator extends ProcessFunction<ParsedTelemetry, Telemetry> {
+
+  /** The side output of rejected records. */
+  public static final OutputTag<DeadLetter> REJECTED =
+      new OutputTag<>(
+          "telemetry-rejected",
+          org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
+
+  private transient Map<String, Counter> rejectedByReason;
+  private transient Counter accepted;
+
+  @Override
+  public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+    rejectedByReason = new HashMap<>();
+    accepted = getRuntimeContext().getMetricGroup().counter("telemetryAccepted");
+  }
+
+  @Override
+  public void processElement(ParsedTelemetry record, Context ctx, Collector<Telemetry> out) {
+    if (record.isValid()) {
+      accepted.inc();
+      out.collect(record.getTelemetry());
+      return;
+    }
+    DeadLetter letter = record.getDeadLetter();
+    rejectedByReason
+        .computeIfAbsent(
+            letter.getReason(),
+            reason ->
+                getRuntimeContext()
+                    .getMetricGroup()
+                    .addGroup("reason", reason)
+                    .counter("telemetryRejected"))
+        .inc();
+    ctx.output(REJECTED, letter);
+  }
+}

@@ -1,0 +1,35 @@
+package io.fleetpulse.jobs.telemetry;
+
+import io.fleetpulse.model.Telemetry;
+import io.fleetpulse.model.TelemetryAggregate;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+
+/** The per-device tumbling event-time window that computes count, min, max, avg and last. */
+public final class TelemetryWindows {
+
+  /** Telemetry that arrived after its window closed and its allowed lateness passed. */
+  public static final OutputTag<Telemetry> LATE =
+      new OutputTag<>("telemetry-late", TypeInformation.of(Telemetry.class));
+
+  private TelemetryWindows() {}
+
+  /**
+   * Windows {@code telemetry} per device; late records go to {@link #LATE} on the returned stream.
+   */
+  public static SingleOutputStreamOperator<TelemetryAggregate> aggregate(
+      DataStream<Telemetry> telemetry, Duration size, Duration allowedLateness) {
+    return telemetry
+        .keyBy(Telemetry::getDeviceId)
+        .window(TumblingEventTimeWindows.of(size))
+        .allowedLateness(allowedLateness)
+        .sideOutputLateData(LATE)
+        .aggregate(new DeviceMetricsAggregator(), new AggregateEmitter())
+        .name("window-aggregate")
+        .uid("telemetry-window");
+  }
+}

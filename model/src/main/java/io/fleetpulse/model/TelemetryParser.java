@@ -1,0 +1,283 @@
+package io.fleetpulse.model;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Parses and validates one telemetry message from its JSON bytes.
+ *
+ * <p>A streaming parse (no tree, no reflection) because it runs once per message on the hot path;
+ * every rejection names the field and what is wrong with it.
+ */
+public final class TelemetryParser {
+
+  /** Default payload limit: 64 KiB. */
+  public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+  /** Default tolerance for device clocks running ahead: one day. */
+  public static final long DEFAULT_MAX_FUTURE_SKEW_MS = 24L * 60 * 60 * 1000;
+
+  /** 2000-01-01T00:00:00Z: anything earlier is a device whose clock was never set. */
+  public static final long MIN_TS = 946_684_800_000L;
+
+  private static final int MAX_DEVICE_ID_LENGTH = 128;
+  private static final int MAX_METRIC_NAME_LENGTH = 128;
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final int maxPayloadBytes;
+  private final long maxFutureSkewMs;
+  private final LongSupplier clock;
+
+  public TelemetryParser() {
+    this(DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_FUTURE_SKEW_MS, System::currentTimeMillis);
+  }
+
+  public TelemetryParser(int maxPayloadBytes, long maxFutureSkewMs, LongSupplier clock) {
+    if (maxPayloadBytes <= 0) {
+      throw new IllegalArgumentException("maxPayloadBytes must be positive: " + maxPayloadBytes);
+    }
+    if (maxFutureSkewMs < 0) {
+      throw new IllegalArgumentException(
+          "maxFutureSkewMs must not be negative: " + maxFutureSkewMs);
+    }
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.maxFutureSkewMs = maxFutureSkewMs;
+    this.clock = clock;
+  }
+
+  /** Parses {@code payload}, or throws naming why it is not valid telemetry. */
+  public Telemetry parse(byte[] payload) throws InvalidMessageException {
+    if (payload == null || payload.length == 0) {
+      throw new InvalidMessageException(RejectReason.NOT_JSON, "payload is empty");
+    }
+    if (payload.length > maxPayloadBytes) {
+      throw new InvalidMessageException(
+          RejectReason.PAYLOAD_TOO_LARGE,
+          "payload is " + payload.length + " bytes, the limit is " + maxPayloadBytes);
+    }
+    Telemetry telemetry = new Telemetry();
+    boolean hasTs = false;
+    try (JsonParser p = JSON.createParser(payload)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new InvalidMessageException(RejectReason.NOT_JSON, "payload is not a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "deviceId":
+            telemetry.setDeviceId(readDeviceId(p, value));
+            break;
+          case "ts":
+            telemetry.setTs(readTs(p, value));
+            hasTs = true;
+            break;
+          case "seq":
+            telemetry.setSeq(readSeq(p, value));
+            break;
+          case "metrics":
+            telemetry.setMetrics(readMetrics(p, value));
+            break;
+          default:
+            // Unknown fields are tolerated so that devices can add fields before we read them.
+            p.skipChildren();
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new InvalidMessageException(
+            RejectReason.NOT_JSON, "unexpected content after the JSON object");
+      }
+    } catch (JsonProcessingException e) {
+      throw new InvalidMessageException(
+          RejectReason.NOT_JSON, "payload is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new InvalidMessageException(RejectReason.NOT_JSON, "payload could not be read: " + e);
+    }
+    if (telemetry.getDeviceId() == null) {
+      throw new InvalidMessageException(RejectReason.MISSING_DEVICE_ID, "deviceId is missing");
+    }
+    if (!hasTs) {
+      throw new InvalidMessageException(RejectReason.MISSING_TS, "ts is missing");
+    }
+    checkTsRange(telemetry.getTs());
+    if (telemetry.getMetrics() == null || telemetry.getMetrics().isEmpty()) {
+      throw new InvalidMessageException(
+          RejectReason.NO_METRICS, "metrics is missing or has no entries");
+    }
+    return telemetry;
+  }
+
+  /** Checks a device id against the rules every FleetPulse component applies. */
+  public static String validateDeviceId(String id) throws InvalidMessageException {
+    if (id == null || id.isEmpty()) {
+      throw new InvalidMessageException(RejectReason.MISSING_DEVICE_ID, "deviceId is empty");
+    }
+    if (id.length() > MAX_DEVICE_ID_LENGTH) {
+      throw new InvalidMessageException(
+          RejectReason.INVALID_DEVICE_ID,
+          "deviceId is " + id.length() + " characters, the limit is " + MAX_DEVICE_ID_LENGTH);
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean allowed =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == ':'
+              || c == '-';
+      if (!allowed) {
+        throw new InvalidMessageException(
+            RejectReason.INVALID_DEVICE_ID,
+            "deviceId has character '"
+                + c
+                + "' at position "
+                + i
+                + "; allowed are A-Z a-z 0-9 . _ : -");
+      }
+    }
+    return id;
+  }
+
+  private static String readDeviceId(JsonParser p, JsonToken value)
+      throws IOException, InvalidMessageException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value != JsonToken.VALUE_STRING) {
+      p.skipChildren();
+      throw new InvalidMessageException(
+          RejectReason.INVALID_DEVICE_ID, "deviceId must be a string, got " + describe(value));
+    }
+    return validateDeviceId(p.getText());
+  }
+
+  private static long readTs(JsonParser p, JsonToken value)
+      throws IOException, InvalidMessageException {
+    switch (value) {
+      case VALUE_NUMBER_INT:
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          throw new InvalidMessageException(
+              RejectReason.INVALID_TS, "ts " + p.getText() + " is out of range");
+        }
+        return p.getLongValue();
+      case VALUE_STRING:
+        String text = p.getText();
+        try {
+          return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+              .toInstant()
+              .toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException e) {
+          throw new InvalidMessageException(
+              RejectReason.INVALID_TS,
+              "ts '"
+                  + text
+                  + "' is not ISO-8601 with a zone offset (e.g. 2025-11-28T12:00:00.123Z)");
+        }
+      case VALUE_NULL:
+        throw new InvalidMessageException(RejectReason.MISSING_TS, "ts is null");
+      default:
+        p.skipChildren();
+        throw new InvalidMessageException(
+            RejectReason.INVALID_TS,
+            "ts must be epoch milliseconds (integer) or an ISO-8601 string, got "
+                + describe(value));
+    }
+  }
+
+  private void checkTsRange(long ts) throws InvalidMessageException {
+    if (ts < MIN_TS) {
+      throw new InvalidMessageException(
+          RejectReason.TS_TOO_OLD,
+          "ts " + ts + " is before 2000-01-01 (epoch seconds instead of milliseconds?)");
+    }
+    long latest = clock.getAsLong() + maxFutureSkewMs;
+    if (ts > latest) {
+      throw new InvalidMessageException(
+          RejectReason.TS_IN_FUTURE,
+          "ts " + ts + " is more than " + maxFutureSkewMs + " ms ahead of the server clock");
+    }
+  }
+
+  private static Long readSeq(JsonParser p, JsonToken value)
+      throws IOException, InvalidMessageException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value != JsonToken.VALUE_NUMBER_INT
+        || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      p.skipChildren();
+      throw new InvalidMessageException(
+          RejectReason.INVALID_SEQ, "seq must be an integer, got " + describe(value));
+    }
+    return p.getLongValue();
+  }
+
+  private static Map<String, Double> readMetrics(JsonParser p, JsonToken value)
+      throws IOException, InvalidMessageException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      throw new InvalidMessageException(
+          RejectReason.INVALID_METRIC, "metrics must be an object, got " + describe(value));
+    }
+    Map<String, Double> metrics = new HashMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken token = p.nextToken();
+      if (name.isEmpty() || name.length() > MAX_METRIC_NAME_LENGTH) {
+        throw new InvalidMessageException(
+            RejectReason.INVALID_METRIC,
+            "metric name must have 1 to " + MAX_METRIC_NAME_LENGTH + " characters");
+      }
+      if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
+        throw new InvalidMessageException(
+            RejectReason.INVALID_METRIC,
+            "metric '" + name + "' must be a number, got " + describe(token));
+      }
+      double v = p.getDoubleValue();
+      if (!Double.isFinite(v)) {
+        throw new InvalidMessageException(
+            RejectReason.INVALID_METRIC, "metric '" + name + "' is not finite: " + p.getText());
+      }
+      metrics.put(name, v);
+    }
+    return metrics;
+  }
+
+  private static String describe(JsonToken token) {
+    if (token == null) {
+      return "nothing";
+    }
+    switch (token) {
+      case START_OBJECT:
+        return "an object";
+      case START_ARRAY:
+        return "an array";
+      case VALUE_STRING:
+        return "a string";
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return "a number";
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return "a boolean";
+      case VALUE_NULL:
+        return "null";
+      default:
+        return token.toString();
+    }
+  }
+}
