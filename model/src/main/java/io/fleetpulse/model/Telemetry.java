@@ -1,17 +1,14 @@
 package io.fleetpulse.model;
 
-import io.fleetpulse.model.flink.TelemetryTypeInfoFactory;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One telemetry message of one device: its metrics at one event time.
  *
- * <p>A Flink POJO (public no-arg constructor, getters and setters); its type information comes from
- * {@link TelemetryTypeInfoFactory} so that Flink serializes it without Kryo.
+ * <p>A Flink POJO (public no-arg constructor, getters and setters); jobs give Flink its type
+ * information explicitly, so that the metrics map is not serialized with Kryo.
  */
-@TypeInfo(TelemetryTypeInfoFactory.class)
 public class Telemetry {
 
   private String deviceId;

@@ -3,6 +3,7 @@ package io.fleetpulse.jobs.telemetry;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
 import io.fleetpulse.jobs.kafka.KafkaConnectors;
+import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
@@ -46,7 +47,10 @@ public final class TelemetryJob {
         env.fromSource(source, watermarks, "telemetry-source").uid("telemetry-source");
 
     SingleOutputStreamOperator<Telemetry> valid =
-        parsed.process(new TelemetryValidator()).name("validate").uid("telemetry-validate");
+        parsed
+            .process(new TelemetryValidator(), ModelTypes.TELEMETRY)
+            .name("validate")
+            .uid("telemetry-validate");
 
     SingleOutputStreamOperator<TelemetryAggregate> aggregates =
         TelemetryWindows.aggregate(valid, config.windowSize(), config.allowedLateness());

@@ -4,6 +4,7 @@ import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.model.Telemetry;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -25,7 +26,7 @@ public final class TelemetryValidator extends ProcessFunction<ParsedTelemetry, T
   private transient Counter accepted;
 
   @Override
-  public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+  public void open(OpenContext openContext) {
     rejectedByReason = new HashMap<>();
     accepted = getRuntimeContext().getMetricGroup().counter("telemetryAccepted");
   }

@@ -1,9 +1,9 @@
 package io.fleetpulse.jobs.telemetry;
 
+import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
 import java.time.Duration;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -14,7 +14,7 @@ public final class TelemetryWindows {
 
   /** Telemetry that arrived after its window closed and its allowed lateness passed. */
   public static final OutputTag<Telemetry> LATE =
-      new OutputTag<>("telemetry-late", TypeInformation.of(Telemetry.class));
+      new OutputTag<>("telemetry-late", ModelTypes.TELEMETRY);
 
   private TelemetryWindows() {}
 

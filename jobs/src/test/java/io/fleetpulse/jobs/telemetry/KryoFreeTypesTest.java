@@ -1,12 +1,14 @@
 package io.fleetpulse.jobs.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetpulse.jobs.dlq.DeadLetter;
-import io.fleetpulse.model.Telemetry;
+import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.TelemetryAggregate;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,7 +17,6 @@ class KryoFreeTypesTest {
   @ParameterizedTest
   @ValueSource(
       classes = {
-        Telemetry.class,
         ParsedTelemetry.class,
         DeadLetter.class,
         DeviceWindowAccumulator.class,
@@ -28,5 +29,26 @@ class KryoFreeTypesTest {
 
     assertThatCode(() -> TypeInformation.of(type).createSerializer(noGenericTypes))
         .doesNotThrowAnyException();
+  }
+
+  @Test
+  void telemetryIsSerializedWithoutKryo() {
+    SerializerConfigImpl noGenericTypes = new SerializerConfigImpl();
+    noGenericTypes.setGenericTypes(false);
+
+    assertThatCode(() -> ModelTypes.TELEMETRY.createSerializer(noGenericTypes))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void theCheckFailsForATypeThatNeedsKryo() {
+    SerializerConfigImpl noGenericTypes = new SerializerConfigImpl();
+    noGenericTypes.setGenericTypes(false);
+
+    assertThatThrownBy(
+            () ->
+                TypeInformation.of(io.fleetpulse.model.Telemetry.class)
+                    .createSerializer(noGenericTypes))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

@@ -4,13 +4,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetpulse.jobs.dlq.DeadLetter;
+import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.Telemetry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -72,7 +74,11 @@ class TelemetryValidatorTest {
 
   private static OneInputStreamOperatorTestHarness<ParsedTelemetry, Telemetry> harness()
       throws Exception {
-    return ProcessFunctionTestHarnesses.forProcessFunction(new TelemetryValidator());
+    var harness =
+        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new TelemetryValidator()));
+    harness.setup(ModelTypes.TELEMETRY.createSerializer(new SerializerConfigImpl()));
+    harness.open();
+    return harness;
   }
 
   private static String json(String deviceId, long ts, String metrics) {

@@ -2,6 +2,7 @@ package io.fleetpulse.jobs.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
 import java.time.Duration;
@@ -110,7 +111,7 @@ class TelemetryWindowsTest {
   private static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, TelemetryAggregate>
       harness(Duration allowedLateness) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    DataStream<Telemetry> input = env.fromData(telemetry("x", T0, 0, 0));
+    DataStream<Telemetry> input = env.fromData(ModelTypes.TELEMETRY, telemetry("x", T0, 0, 0));
     var windowed = TelemetryWindows.aggregate(input, Duration.ofMinutes(1), allowedLateness);
     var transformation =
         (OneInputTransformation<Telemetry, TelemetryAggregate>) windowed.getTransformation();
