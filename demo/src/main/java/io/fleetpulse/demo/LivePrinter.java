@@ -1,0 +1,103 @@
+package io.fleetpulse.demo;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.fleetpulse.model.ModelJson;
+import io.fleetpulse.model.TelemetryAggregate;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Prints aggregates and dead letters from Kafka as they arrive, one line each. */
+final class LivePrinter implements AutoCloseable {
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  private final String bootstrapServers;
+  private final List<String> topics;
+  private final PrintStream out;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicLong aggregates = new AtomicLong();
+  private final AtomicLong deadLetters = new AtomicLong();
+  private final Thread thread = new Thread(this::loop, "live-printer");
+
+  LivePrinter(String bootstrapServers, List<String> topics, PrintStream out) {
+    this.bootstrapServers = bootstrapServers;
+    this.topics = topics;
+    this.out = out;
+  }
+
+  LivePrinter start() {
+    thread.setDaemon(true);
+    thread.start();
+    return this;
+  }
+
+  long aggregates() {
+    return aggregates.get();
+  }
+
+  long deadLetters() {
+    return deadLetters.get();
+  }
+
+  private void loop() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-printer");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      consumer.subscribe(topics);
+      while (running.get()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          print(r);
+        }
+      }
+    }
+  }
+
+  private void print(ConsumerRecord<byte[], byte[]> r) {
+    if (r.topic().equals(topics.get(0))) {
+      aggregates.incrementAndGet();
+      TelemetryAggregate a = ModelJson.fromBytes(r.value(), TelemetryAggregate.class);
+      out.printf(
+          "[window %s-%s] %-10s %-12s count=%-3d min=%-6.1f max=%-6.1f avg=%-7.2f last=%.1f%n",
+          TIME.format(Instant.ofEpochMilli(a.getWindowStart())),
+          TIME.format(Instant.ofEpochMilli(a.getWindowEnd())),
+          a.getDeviceId(),
+          a.getMetric(),
+          a.getCount(),
+          a.getMin(),
+          a.getMax(),
+          a.getAvg(),
+          a.getLast());
+    } else {
+      deadLetters.incrementAndGet();
+      var reason = r.headers().lastHeader("dlq.reason");
+      var detail = r.headers().lastHeader("dlq.detail");
+      out.printf(
+          "[dead letter] %s: %s%n",
+          reason == null ? "?" : new String(reason.value(), UTF_8),
+          detail == null ? "" : new String(detail.value(), UTF_8));
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running.set(false);
+    thread.join(5_000);
+  }
+}
