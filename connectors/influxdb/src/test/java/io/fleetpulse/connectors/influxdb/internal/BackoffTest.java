@@ -1,0 +1,42 @@
+package io.fleetpulse.connectors.influxdb.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BackoffTest {
+
+  private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
+
+  @Test
+  void doublesFromTheInitialDelayUpToTheMaximum() {
+    assertThat(backoff.delay(1, Optional.empty())).isEqualTo(Duration.ofMillis(100));
+    assertThat(backoff.delay(2, Optional.empty())).isEqualTo(Duration.ofMillis(200));
+    assertThat(backoff.delay(4, Optional.empty())).isEqualTo(Duration.ofMillis(800));
+    assertThat(backoff.delay(5, Optional.empty())).isEqualTo(Duration.ofSeconds(1));
+    assertThat(backoff.delay(60, Optional.empty())).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void takesRetryAfterSecondsAsTheDelay() {
+    assertThat(backoff.delay(1, Optional.of("7"))).isEqualTo(Duration.ofSeconds(7));
+  }
+
+  @Test
+  void takesRetryAfterHttpDateAsTheTimeToWaitFor() {
+    String inTenSeconds =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusSeconds(10));
+
+    assertThat(backoff.delay(1, Optional.of(inTenSeconds)))
+        .isBetween(Duration.ofSeconds(8), Duration.ofSeconds(10));
+  }
+
+  @Test
+  void ignoresARetryAfterItCannotRead() {
+    assertThat(backoff.delay(1, Optional.of("soon"))).isEqualTo(Duration.ofMillis(100));
+  }
+}
