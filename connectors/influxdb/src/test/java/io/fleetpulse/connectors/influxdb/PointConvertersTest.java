@@ -1,0 +1,83 @@
+package io.fleetpulse.connectors.influxdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.influxdb.client.write.Point;
+import io.fleetpulse.model.Telemetry;
+import io.fleetpulse.model.TelemetryAggregate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class PointConvertersTest {
+
+  private static final TelemetryAggregate AGGREGATE =
+      new TelemetryAggregate(
+          "s-42", "temperature", 60_000, 120_000, 3, 20.5, 22.5, 21.5, 22, 119_000);
+
+  @Test
+  void anAggregateIsOneTelemetryAggPointAtItsWindowStart() {
+    assertThat(lines(PointConverters.aggregates().toPoints(AGGREGATE)))
+        .containsExactly(
+            "telemetry_agg,device=s-42,metric=temperature"
+                + " avg=21.5,count=3i,last=22.0,max=22.5,min=20.5 60000");
+  }
+
+  @Test
+  void anAggregateCarriesTheExtraTagsThatArePresent() {
+    Map<String, String> tags = new HashMap<>();
+    tags.put("type", "sensor");
+    tags.put("site", null);
+    tags.put("firmware", "");
+
+    List<Point> points = PointConverters.aggregates(a -> tags).toPoints(AGGREGATE);
+
+    assertThat(points.get(0).getTags())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("device", "s-42", "metric", "temperature", "type", "sensor"));
+  }
+
+  @Test
+  void anEnrichedElementIsConvertedThroughItsAggregate() {
+    record Enriched(TelemetryAggregate aggregate, String site) {}
+
+    List<Point> points =
+        PointConverters.<Enriched>aggregates(Enriched::aggregate, e -> Map.of("site", e.site()))
+            .toPoints(new Enriched(AGGREGATE, "berlin"));
+
+    assertThat(points.get(0).getTags()).containsEntry("site", "berlin");
+  }
+
+  @Test
+  void aTelemetryMessageIsOnePointWithAFieldPerMetric() {
+    Telemetry telemetry =
+        new Telemetry(
+            "s-42",
+            1_764_331_200_123L,
+            17L,
+            new TreeMap<>(Map.of("temperature", 21.7, "battery", 87.0)));
+
+    assertThat(lines(PointConverters.telemetry().toPoints(telemetry)))
+        .containsExactly("telemetry,device=s-42 battery=87.0,temperature=21.7 1764331200123");
+  }
+
+  @Test
+  void aTelemetryMessageWithoutMetricsYieldsNoPoint() {
+    assertThat(PointConverters.telemetry().toPoints(new Telemetry("s-42", 1, null, Map.of())))
+        .isEmpty();
+  }
+
+  @Test
+  void tagValuesAreEscaped() {
+    TelemetryAggregate spaced = new TelemetryAggregate("hall 1,a=b", "t", 0, 1, 1, 1, 1, 1, 1, 0);
+
+    assertThat(lines(PointConverters.aggregates().toPoints(spaced)).get(0))
+        .startsWith("telemetry_agg,device=hall\\ 1\\,a\\=b,metric=t ");
+  }
+
+  private static List<String> lines(List<Point> points) {
+    return points.stream().map(Point::toLineProtocol).toList();
+  }
+}
