@@ -40,6 +40,19 @@ class PointConvertersTest {
   }
 
   @Test
+  void tagsNamedOneByOneSkipElementsWithoutAValue() {
+    ExtraTags<TelemetryAggregate> tags =
+        ExtraTags.<TelemetryAggregate>tag("type", a -> "sensor")
+            .and(ExtraTags.tag("site", a -> null));
+
+    List<Point> points = PointConverters.aggregates(tags).toPoints(AGGREGATE);
+
+    assertThat(points.get(0).getTags())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("device", "s-42", "metric", "temperature", "type", "sensor"));
+  }
+
+  @Test
   void anEnrichedElementIsConvertedThroughItsAggregate() {
     record Enriched(TelemetryAggregate aggregate, String site) {}
 
