@@ -1,0 +1,242 @@
+package io.fleetpulse.bench;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.fleetpulse.config.Settings;
+import io.fleetpulse.connectors.mqtt.MqttBridge;
+import io.fleetpulse.connectors.mqtt.MqttBridgeConfig;
+import io.fleetpulse.devstack.BuildDirs;
+import io.fleetpulse.devstack.kafka.EmbeddedKafka;
+import io.fleetpulse.devstack.kafka.KafkaTestClient;
+import io.fleetpulse.devstack.mqtt.MosquittoBroker;
+import io.fleetpulse.devstack.mqtt.MqttFleet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Bridge throughput next to the broker alone, measured in the same run: 100 publishers send QoS 1
+ * JSON messages of 200 bytes; the broker-alone rate counts them at a plain QoS 1 subscriber, the
+ * bridge rate counts them acknowledged in Kafka ({@code acks=all}). Rounds alternate between the
+ * two, after one warm-up round of each.
+ */
+public final class BridgeThroughputBench {
+
+  private static final String TOPIC = "bench.telemetry.raw";
+
+  private final int devices;
+  private final int perDevice;
+  private final int rounds;
+  private final Path out;
+
+  private BridgeThroughputBench(Settings settings) {
+    devices = settings.positiveInt("devices", 100);
+    perDevice = settings.positiveInt("messages-per-device", 300);
+    rounds = settings.positiveInt("rounds", 5);
+    out = Path.of(settings.string("out", "bench/results/" + LocalDate.now() + ".md"));
+  }
+
+  public static void main(String[] args) throws Exception {
+    Settings settings =
+        Settings.load(
+            args, Map.of(), Set.of("devices", "messages-per-device", "rounds", "out"), Set.of());
+    new BridgeThroughputBench(settings).run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    int total = devices * perDevice;
+    List<Double> brokerRates = new ArrayList<>();
+    List<Double> bridgeRates = new ArrayList<>();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(BuildDirs.fresh("bench-kafka"));
+        MosquittoBroker broker = MosquittoBroker.start(BuildDirs.fresh("bench-mosquitto"));
+        MqttFleet fleet = MqttFleet.connect(broker.host(), broker.port(), devices, "bench")) {
+      new KafkaTestClient(kafka.bootstrapServers()).createTopics(4, TOPIC);
+      for (int round = 0; round <= rounds; round++) {
+        double alone = brokerAlone(broker, fleet, total);
+        double bridged = bridge(broker, kafka, fleet, total, round);
+        String kind = round == 0 ? "warm-up" : "round " + round;
+        System.out.printf(
+            "%s: broker alone %.0f msg/s, bridge %.0f msg/s (%.0f%%)%n",
+            kind, alone, bridged, 100 * bridged / alone);
+        if (round > 0) {
+          brokerRates.add(alone);
+          bridgeRates.add(bridged);
+        }
+      }
+    }
+    write(brokerRates, bridgeRates, total);
+  }
+
+  /** Messages per second from the first publish until a plain subscriber had them all. */
+  private double brokerAlone(MosquittoBroker broker, MqttFleet fleet, int total) throws Exception {
+    Mqtt5AsyncClient subscriber =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier("bench-subscriber")
+            .serverHost(broker.host())
+            .serverPort(broker.port())
+            .buildAsync();
+    AtomicInteger received = new AtomicInteger();
+    subscriber.publishes(MqttGlobalPublishFilter.ALL, p -> received.incrementAndGet());
+    subscriber.connectWith().cleanStart(true).send().get(10, TimeUnit.SECONDS);
+    subscriber
+        .subscribeWith()
+        .topicFilter("devices/+/telemetry")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .send()
+        .get(10, TimeUnit.SECONDS);
+    try {
+      long start = System.nanoTime();
+      fleet.publish(perDevice, "telemetry", 200);
+      await(() -> received.get() >= total);
+      return total / seconds(start);
+    } finally {
+      subscriber.disconnect().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Messages per second from the first publish until Kafka acknowledged them all. */
+  private double bridge(
+      MosquittoBroker broker, EmbeddedKafka kafka, MqttFleet fleet, int total, int round)
+      throws Exception {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("mqtt.host", broker.host());
+    settings.put("mqtt.port", String.valueOf(broker.port()));
+    // A new identity and group per round, and short sessions: an earlier round's session must not
+    // take a share of this round's messages.
+    settings.put("mqtt.client-id", "bench-bridge-" + round);
+    settings.put("mqtt.shared-group", "bench-" + round);
+    settings.put("mqtt.session-expiry", "1s");
+    settings.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+    settings.put("uplink.routes", "devices/{deviceId}/telemetry=" + TOPIC);
+    settings.put("downlink.enabled", "false");
+    settings.put("http.port", "-1");
+    try (KafkaConsumer<byte[], byte[]> offsets = offsetReader(kafka);
+        MqttBridge bridge =
+            MqttBridge.builder().config(MqttBridgeConfig.from(Settings.of(settings))).build()) {
+      bridge.start();
+      await(bridge::healthy);
+      List<TopicPartition> partitions =
+          offsets.partitionsFor(TOPIC).stream()
+              .map(p -> new TopicPartition(TOPIC, p.partition()))
+              .collect(Collectors.toList());
+      long before = sum(offsets.endOffsets(partitions));
+      long start = System.nanoTime();
+      fleet.publish(perDevice, "telemetry", 200);
+      await(() -> sum(offsets.endOffsets(partitions)) - before >= total);
+      return total / seconds(start);
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> offsetReader(EmbeddedKafka kafka) {
+    return new KafkaConsumer<>(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  private static long sum(Map<TopicPartition, Long> offsets) {
+    return offsets.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static void await(java.util.function.BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("benchmark round did not finish within 3 minutes");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  private void write(List<Double> broker, List<Double> bridge, int total) throws IOException {
+    Stats b = Stats.of(broker);
+    Stats r = Stats.of(bridge);
+    StringBuilder md = new StringBuilder();
+    md.append("# Benchmark results ").append(LocalDate.now()).append("\n\n");
+    md.append("## MQTT bridge throughput vs broker alone\n\n");
+    md.append(
+        String.format(
+            "%d publishers (half MQTT 5, half MQTT 3.1.1), %d QoS 1 messages of 200 bytes (JSON)"
+                + " per round, %d rounds after one warm-up round of each, alternating.%n"
+                + "Broker alone: a plain QoS 1 subscriber counts them. Bridge: counted when Kafka"
+                + " acknowledged them (acks=all, idempotent producer, lz4), the bridge"
+                + " acknowledging each to the broker only after that.%n%n",
+            devices, total, broker.size()));
+    md.append("| | median msg/s | min | max |\n|---|---|---|---|\n");
+    md.append(String.format("| broker alone | %.0f | %.0f | %.0f |%n", b.median, b.min, b.max));
+    md.append(String.format("| bridge | %.0f | %.0f | %.0f |%n", r.median, r.min, r.max));
+    md.append(
+        String.format(
+            "%nBridge / broker alone (medians): **%.0f%%** (target: at least 80%%).%n",
+            100 * r.median / b.median));
+    md.append(String.format("%nRounds, broker alone: %s%n", rounded(broker)));
+    md.append(String.format("Rounds, bridge: %s%n", rounded(bridge)));
+    md.append(
+        String.format(
+            "%nMachine: %d cores, Java %s, %s; Mosquitto %s from apt; Kafka 3.4 (KRaft) in the"
+                + " benchmark's JVM, which also runs the publishers and the bridge.%n",
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.version"),
+            System.getProperty("os.name"),
+            mosquittoVersion()));
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
+    System.out.println(md);
+    System.out.println("written to " + out);
+  }
+
+  private static String rounded(List<Double> rates) {
+    return rates.stream().map(r -> String.format("%.0f", r)).collect(Collectors.joining(", "));
+  }
+
+  private static String mosquittoVersion() {
+    try {
+      Process p =
+          new ProcessBuilder(MosquittoBroker.binary(), "-h").redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(5, TimeUnit.SECONDS);
+      return text.lines().findFirst().orElse("?").replace("mosquitto version ", "");
+    } catch (IOException e) {
+      return "?";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
+    }
+  }
+
+  /** Median, minimum and maximum of some rates. */
+  private record Stats(double median, double min, double max) {
+    static Stats of(List<Double> values) {
+      List<Double> sorted = new ArrayList<>(values);
+      Collections.sort(sorted);
+      int n = sorted.size();
+      double median =
+          n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+      return new Stats(median, sorted.get(0), sorted.get(n - 1));
+    }
+  }
+}

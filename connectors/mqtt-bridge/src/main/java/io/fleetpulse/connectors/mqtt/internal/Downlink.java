@@ -1,0 +1,188 @@
+package io.fleetpulse.connectors.mqtt.internal;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.fleetpulse.model.InvalidMessageException;
+import io.fleetpulse.model.TelemetryParser;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers records of the downlink Kafka topics to devices with QoS 1, and commits their offsets
+ * only after the broker acknowledged every message of the batch; a failed batch is read again.
+ */
+public final class Downlink implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Downlink.class);
+  private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final Mqtt5AsyncClient mqtt;
+  private final Map<String, TopicPattern> routes;
+  private final KafkaSender sender;
+  private final String rejectedTopic;
+  private final BridgeMetrics metrics;
+  private volatile boolean running = true;
+
+  /**
+   * @param routes Kafka topic to the MQTT topic pattern of its devices
+   */
+  public Downlink(
+      Consumer<byte[], byte[]> consumer,
+      Mqtt5AsyncClient mqtt,
+      Map<String, TopicPattern> routes,
+      KafkaSender sender,
+      String rejectedTopic,
+      BridgeMetrics metrics) {
+    this.consumer = consumer;
+    this.mqtt = mqtt;
+    this.routes = Map.copyOf(routes);
+    this.sender = sender;
+    this.rejectedTopic = rejectedTopic;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(new ArrayList<>(routes.keySet()));
+      long backoff = 100;
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        if (records.isEmpty()) {
+          continue;
+        }
+        if (deliver(records)) {
+          commit(records);
+          backoff = 100;
+        } else if (running) {
+          rewind(records);
+          Thread.sleep(backoff);
+          backoff = Math.min(5_000, backoff * 2);
+        }
+      }
+    } catch (WakeupException stopping) {
+      // close() woke the consumer up.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.error("downlink stopped", e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** Asks the loop to stop after the batch in hand, committed only if it was delivered. */
+  public void stop() {
+    running = false;
+  }
+
+  private boolean deliver(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    List<CompletableFuture<Boolean>> results = new ArrayList<>(records.count());
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      metrics.downlinkIn(record.topic());
+      String deviceId =
+          record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+      String problem = invalid(deviceId);
+      if (problem != null) {
+        results.add(reject(record, problem));
+        continue;
+      }
+      String topic = routes.get(record.topic()).topicFor(deviceId);
+      results.add(
+          mqtt.publishWith()
+              .topic(topic)
+              .qos(MqttQos.AT_LEAST_ONCE)
+              .payload(record.value() == null ? new byte[0] : record.value())
+              .send()
+              .handle(
+                  (result, error) -> {
+                    Throwable failure = error != null ? error : result.getError().orElse(null);
+                    if (failure != null) {
+                      LOG.warn("publishing to {} failed: {}", topic, failure.toString());
+                      return false;
+                    }
+                    metrics.downlinkOut(record.topic());
+                    return true;
+                  }));
+    }
+    try {
+      CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+          .get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+    return results.stream().allMatch(CompletableFuture::join);
+  }
+
+  private static String invalid(String deviceId) {
+    if (deviceId == null) {
+      return "record has no key; the key is the device id";
+    }
+    try {
+      TelemetryParser.validateDeviceId(deviceId);
+      return null;
+    } catch (InvalidMessageException e) {
+      return e.getMessage();
+    }
+  }
+
+  private CompletableFuture<Boolean> reject(ConsumerRecord<byte[], byte[]> record, String detail) {
+    ProducerRecord<byte[], byte[]> rejected =
+        new ProducerRecord<>(rejectedTopic, null, record.key(), record.value());
+    rejected.headers().add(BridgeHeaders.REJECT_REASON, utf8(Rejection.INVALID_DEVICE_ID.code()));
+    rejected.headers().add(BridgeHeaders.REJECT_DETAIL, utf8(detail));
+    rejected.headers().add(BridgeHeaders.DIRECTION, utf8("downlink"));
+    rejected.headers().add(BridgeHeaders.KAFKA_TOPIC, utf8(record.topic()));
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    sender.send(
+        rejected,
+        () -> {
+          metrics.rejected(Rejection.INVALID_DEVICE_ID, "downlink");
+          done.complete(true);
+        });
+    return done;
+  }
+
+  private void commit(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition partition : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> inPartition = records.records(partition);
+      long next = inPartition.get(inPartition.size() - 1).offset() + 1;
+      offsets.put(partition, new OffsetAndMetadata(next));
+    }
+    try {
+      consumer.commitSync(offsets);
+    } catch (WakeupException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // Delivered but not committed: after a restart these records go out again (at least once).
+      LOG.warn("committing downlink offsets failed: {}", e.toString());
+    }
+  }
+
+  private void rewind(ConsumerRecords<byte[], byte[]> records) {
+    for (TopicPartition partition : records.partitions()) {
+      consumer.seek(partition, records.records(partition).get(0).offset());
+    }
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

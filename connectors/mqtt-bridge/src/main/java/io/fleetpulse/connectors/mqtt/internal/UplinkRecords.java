@@ -1,0 +1,57 @@
+package io.fleetpulse.connectors.mqtt.internal;
+
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+
+/** Turns a device message and its {@link UplinkDecision} into the Kafka record to write. */
+public final class UplinkRecords {
+
+  private final String rejectedTopic;
+  private final int maxPayloadBytes;
+
+  public UplinkRecords(String rejectedTopic, int maxPayloadBytes) {
+    this.rejectedTopic = rejectedTopic;
+    this.maxPayloadBytes = maxPayloadBytes;
+  }
+
+  /** The record for {@code publish}: to its data topic, or to the rejected topic with reasons. */
+  public ProducerRecord<byte[], byte[]> record(
+      Mqtt5Publish publish, byte[] payload, UplinkDecision decision, long receivedAt) {
+    byte[] key = decision.deviceId() == null ? null : utf8(decision.deviceId());
+    byte[] value = payload;
+    String topic = decision.kafkaTopic();
+    if (decision.rejected()) {
+      topic = rejectedTopic;
+      // Oversize payloads are cut so that the rejected record itself always fits into Kafka.
+      if (payload.length > maxPayloadBytes) {
+        value = Arrays.copyOf(payload, maxPayloadBytes);
+      }
+    }
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key, value);
+    Headers headers = record.headers();
+    headers.add(BridgeHeaders.MQTT_TOPIC, utf8(publish.getTopic().toString()));
+    headers.add(BridgeHeaders.MQTT_QOS, utf8(Integer.toString(publish.getQos().getCode())));
+    headers.add(BridgeHeaders.RECEIVED_AT, utf8(Long.toString(receivedAt)));
+    for (Mqtt5UserProperty property : publish.getUserProperties().asList()) {
+      if (property.getName().toString().equals(BridgeHeaders.CLIENT_ID)) {
+        headers.add(BridgeHeaders.CLIENT_ID, utf8(property.getValue().toString()));
+        break;
+      }
+    }
+    if (decision.rejected()) {
+      headers.add(BridgeHeaders.REJECT_REASON, utf8(decision.rejection().code()));
+      headers.add(BridgeHeaders.REJECT_DETAIL, utf8(decision.detail()));
+      headers.add(BridgeHeaders.DIRECTION, utf8("uplink"));
+      headers.add(BridgeHeaders.PAYLOAD_SIZE, utf8(Integer.toString(payload.length)));
+    }
+    return record;
+  }
+
+  static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,62 @@
+package io.fleetpulse.connectors.mqtt.internal;
+
+import io.fleetpulse.model.InvalidMessageException;
+import io.fleetpulse.model.TelemetryParser;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Decides for each device message whether it is forwarded, and to which Kafka topic. */
+public final class UplinkRouter {
+
+  static final String UNMAPPED = "unmapped";
+
+  private final Map<TopicPattern, String> routes;
+  private final int maxPayloadBytes;
+
+  /**
+   * @param routes MQTT topic pattern to Kafka topic, tried in order
+   * @param maxPayloadBytes the largest payload forwarded
+   */
+  public UplinkRouter(Map<TopicPattern, String> routes, int maxPayloadBytes) {
+    this.routes = new LinkedHashMap<>(routes);
+    this.maxPayloadBytes = maxPayloadBytes;
+  }
+
+  /** The MQTT subscription filters of the routes. */
+  public List<String> filters() {
+    List<String> filters = new ArrayList<>();
+    routes.keySet().forEach(p -> filters.add(p.filter()));
+    return filters;
+  }
+
+  /** The decision for a message on {@code topic} with a payload of {@code payloadSize} bytes. */
+  public UplinkDecision decide(String topic, int payloadSize) {
+    for (Map.Entry<TopicPattern, String> route : routes.entrySet()) {
+      String deviceId = route.getKey().deviceIdOf(topic);
+      if (deviceId == null) {
+        continue;
+      }
+      String filter = route.getKey().filter();
+      try {
+        TelemetryParser.validateDeviceId(deviceId);
+      } catch (InvalidMessageException e) {
+        return UplinkDecision.reject(null, filter, Rejection.INVALID_DEVICE_ID, e.getMessage());
+      }
+      if (payloadSize == 0) {
+        return UplinkDecision.reject(deviceId, filter, Rejection.EMPTY_PAYLOAD, "payload is empty");
+      }
+      if (payloadSize > maxPayloadBytes) {
+        return UplinkDecision.reject(
+            deviceId,
+            filter,
+            Rejection.PAYLOAD_TOO_LARGE,
+            "payload is " + payloadSize + " bytes, the limit is " + maxPayloadBytes);
+      }
+      return UplinkDecision.forward(deviceId, route.getValue(), filter);
+    }
+    return UplinkDecision.reject(
+        null, UNMAPPED, Rejection.UNMAPPED_TOPIC, "topic '" + topic + "' matches no uplink route");
+  }
+}

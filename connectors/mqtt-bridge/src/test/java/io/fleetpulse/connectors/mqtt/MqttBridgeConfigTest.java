@@ -1,0 +1,88 @@
+package io.fleetpulse.connectors.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fleetpulse.config.ConfigException;
+import io.fleetpulse.config.Settings;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MqttBridgeConfigTest {
+
+  private static MqttBridgeConfig config(Map<String, String> values) {
+    Map<String, String> all = new HashMap<>(values);
+    all.putIfAbsent("kafka.bootstrap-servers", "127.0.0.1:9092");
+    return MqttBridgeConfig.from(Settings.of(all));
+  }
+
+  @Test
+  void byDefaultTheBridgeSharesTheThreeDeviceTopicsInOneGroup() {
+    assertThat(config(Map.of()).subscriptions())
+        .containsExactly(
+            "$share/fleetpulse-bridge/devices/+/telemetry",
+            "$share/fleetpulse-bridge/devices/+/events",
+            "$share/fleetpulse-bridge/devices/+/shadow/update");
+  }
+
+  @Test
+  void topicMappingIsConfiguration() {
+    MqttBridgeConfig config =
+        config(
+            Map.of(
+                "uplink.routes", "site/{deviceId}/data=raw.data",
+                "uplink.extra-subscriptions", "legacy/#",
+                "mqtt.shared-group", ""));
+    assertThat(config.subscriptions()).containsExactly("site/+/data", "legacy/#");
+    assertThat(config.uplinkRoutes.values()).containsExactly("raw.data");
+  }
+
+  @Test
+  void kafkaBootstrapServersAreRequired() {
+    assertThatThrownBy(() -> MqttBridgeConfig.from(Settings.of(Map.of())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("kafka.bootstrap-servers");
+  }
+
+  @Test
+  void anUnknownKeyFailsTheStartNamingIt() {
+    assertThatThrownBy(
+            () ->
+                MqttBridgeConfig.load(
+                    new String[] {"--kafka.bootstrap-servers", "x:1", "--mqtt.prot", "1883"},
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("mqtt.prot");
+  }
+
+  @Test
+  void aMalformedRouteFailsTheStartNamingTheSetting() {
+    assertThatThrownBy(() -> config(Map.of("uplink.routes", "devices/+/telemetry=t")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("uplink.routes")
+        .hasMessageContaining("wildcard");
+    assertThatThrownBy(() -> config(Map.of("downlink.routes", "iot.commands")))
+        .hasMessageContaining("downlink.routes");
+  }
+
+  @Test
+  void kafkaPropertiesPassThroughWithProducerAndConsumerSpecificOnesOnTop() {
+    MqttBridgeConfig config =
+        config(
+            Map.of(
+                "kafka.properties.security.protocol", "SSL",
+                "kafka.producer.linger.ms", "20",
+                "kafka.consumer.security.protocol", "SASL_SSL"));
+    assertThat(config.producerProperties)
+        .containsEntry("security.protocol", "SSL")
+        .containsEntry("linger.ms", "20");
+    assertThat(config.consumerProperties).containsEntry("security.protocol", "SASL_SSL");
+  }
+
+  @Test
+  void tlsFilesWithoutTlsEnabledAreAMistake() {
+    assertThatThrownBy(() -> config(Map.of("mqtt.tls.ca-file", "/etc/hostname")))
+        .hasMessageContaining("mqtt.tls.enabled");
+  }
+}

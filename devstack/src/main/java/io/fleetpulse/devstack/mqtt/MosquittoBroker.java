@@ -1,0 +1,210 @@
+package io.fleetpulse.devstack.mqtt;
+
+import io.fleetpulse.devstack.FreePorts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Mosquitto broker process (the apt package) with its own config on a free loopback port and
+ * its files under a build folder.
+ *
+ * <p>Settings come from STACK.md: a deep queue and a wide in-flight window, without which QoS 1
+ * throughput collapses or queued messages are dropped. With {@link TestCertificates} it listens
+ * with mutual TLS and the per-device ACL of the design ({@code pattern readwrite devices/%u/#}).
+ */
+public final class MosquittoBroker implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MosquittoBroker.class);
+
+  /** The user that may read and write every device topic over TLS, as the bridge does. */
+  public static final String BRIDGE_IDENTITY = "fleetpulse-bridge";
+
+  private final Path dir;
+  private final int port;
+  private final TestCertificates tls;
+  private Process process;
+
+  private MosquittoBroker(Path dir, int port, TestCertificates tls) {
+    this.dir = dir;
+    this.port = port;
+    this.tls = tls;
+  }
+
+  /** Starts a plain (no TLS, anonymous) broker with its files under {@code dir}. */
+  public static MosquittoBroker start(Path dir) {
+    return start(dir, null);
+  }
+
+  /**
+   * Starts a broker with its files under {@code dir}; with {@code tls} it requires client
+   * certificates signed by its CA and uses the certificate's common name as the user name.
+   */
+  public static MosquittoBroker start(Path dir, TestCertificates tls) {
+    MosquittoBroker broker = new MosquittoBroker(dir, FreePorts.pick(), tls);
+    broker.start();
+    return broker;
+  }
+
+  /** The broker's binary: {@code FLEETPULSE_MOSQUITTO}, else the apt location, else the PATH. */
+  public static String binary() {
+    String fromEnv = System.getenv("FLEETPULSE_MOSQUITTO");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    for (String candidate : List.of("/usr/sbin/mosquitto", "/usr/bin/mosquitto")) {
+      if (Files.isExecutable(Path.of(candidate))) {
+        return candidate;
+      }
+    }
+    return "mosquitto";
+  }
+
+  /** Starts the broker (again) on the same port; a running broker is left alone. */
+  public synchronized void start() {
+    if (process != null && process.isAlive()) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir);
+      Path config = dir.resolve("mosquitto.conf");
+      Files.writeString(config, config(), StandardCharsets.UTF_8);
+      if (tls != null) {
+        Files.writeString(dir.resolve("acl"), acl(), StandardCharsets.UTF_8);
+      }
+      ProcessBuilder builder = new ProcessBuilder(binary(), "-c", config.toString());
+      builder.redirectErrorStream(true);
+      builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()));
+      process = builder.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot start mosquitto (" + binary() + "); install it with apt-get install mosquitto",
+          e);
+    }
+    awaitListening();
+    LOG.info("Mosquitto up on 127.0.0.1:{}{}", port, tls == null ? "" : " (mTLS)");
+  }
+
+  /** Stops the broker; {@link #start()} brings it back on the same port. */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The certificates the broker trusts and serves, or {@code null} for a plain broker. */
+  public TestCertificates tls() {
+    return tls;
+  }
+
+  /** The broker's log, for failure messages. */
+  public String log() {
+    try {
+      Path log = dir.resolve("mosquitto.log");
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private String config() {
+    List<String> lines = new ArrayList<>();
+    // As root, Mosquitto would switch to user "mosquitto", which cannot read the build folder.
+    lines.add("user " + System.getProperty("user.name"));
+    lines.add("listener " + port + " 127.0.0.1");
+    lines.add("persistence false");
+    lines.add("log_dest file " + dir.resolve("mosquitto.log"));
+    lines.add("log_type error");
+    lines.add("log_type warning");
+    lines.add("log_type notice");
+    lines.add("max_inflight_messages 1000");
+    lines.add("max_queued_messages 100000");
+    lines.add("max_queued_bytes 0");
+    if (tls == null) {
+      lines.add("allow_anonymous true");
+    } else {
+      lines.add("allow_anonymous false");
+      lines.add("cafile " + tls.caCertificate());
+      lines.add("certfile " + tls.serverCertificate());
+      lines.add("keyfile " + tls.serverKey());
+      lines.add("require_certificate true");
+      lines.add("use_identity_as_username true");
+      lines.add("acl_file " + dir.resolve("acl"));
+    }
+    return String.join("\n", lines) + "\n";
+  }
+
+  private static String acl() {
+    return "user "
+        + BRIDGE_IDENTITY
+        + "\ntopic readwrite devices/#\n\npattern readwrite devices/%u/#\n";
+  }
+
+  private void awaitListening() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "mosquitto exited with " + process.exitValue() + ":\n" + log() + stdout());
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(host(), port), 200);
+        return;
+      } catch (IOException notYet) {
+        sleep(20);
+      }
+    }
+    stop();
+    throw new IllegalStateException("mosquitto did not listen on " + port + " within 15 s");
+  }
+
+  private String stdout() {
+    try {
+      return Files.readString(dir.resolve("stdout.log"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
