@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -55,6 +57,9 @@ public final class Demo {
               },
               Map.of());
       admin.createTopics(4, config.rawTopic(), config.deadLetterTopic(), config.aggregateTopic());
+      admin.createTopics(1, Map.of("cleanup.policy", "compact"), config.devicesTopic());
+      SimulatedFleet fleet = new SimulatedFleet(devices, "sensor");
+      admin.produce(DemoRegistry.records(fleet, config.devicesTopic()));
 
       int uiPort = FreePorts.pick();
       Configuration flinkConf = new Configuration();
@@ -85,17 +90,35 @@ public final class Demo {
                       List.of(config.aggregateTopic(), config.deadLetterTopic()),
                       out)
                   .start()) {
-        if (runFor.isZero()) {
-          stop.await();
-        } else {
-          stop.await(runFor.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        long end = runFor.isZero() ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
+        while (!stop.await(1, TimeUnit.SECONDS) && System.nanoTime() < end) {
+          JobStatus status = job.getJobStatus().get();
+          if (status.isGloballyTerminalState()) {
+            out.println("The job stopped (" + status + "): " + failureOf(job));
+            break;
+          }
         }
         out.printf(
             "Stopping: %d messages sent, %d aggregates and %d dead letters seen.%n",
             feeder.sent(), printer.aggregates(), printer.deadLetters());
       } finally {
-        job.cancel().get();
+        if (!job.getJobStatus().get().isGloballyTerminalState()) {
+          job.cancel().get();
+        }
       }
+    }
+  }
+
+  private static String failureOf(JobClient job) {
+    try {
+      job.getJobExecutionResult().get();
+      return "finished";
+    } catch (Exception e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      return root.toString();
     }
   }
 }

@@ -74,7 +74,7 @@ final class LivePrinter implements AutoCloseable {
       aggregates.incrementAndGet();
       TelemetryAggregate a = ModelJson.fromBytes(r.value(), TelemetryAggregate.class);
       out.printf(
-          "[window %s-%s] %-10s %-12s count=%-3d min=%-6.1f max=%-6.1f avg=%-7.2f last=%.1f%n",
+          "[window %s-%s] %-10s %-12s count=%-3d min=%-6.1f max=%-6.1f avg=%-7.2f last=%-6.1f %s%n",
           TIME.format(Instant.ofEpochMilli(a.getWindowStart())),
           TIME.format(Instant.ofEpochMilli(a.getWindowEnd())),
           a.getDeviceId(),
@@ -83,7 +83,8 @@ final class LivePrinter implements AutoCloseable {
           a.getMin(),
           a.getMax(),
           a.getAvg(),
-          a.getLast());
+          a.getLast(),
+          a.getSite() != null ? a.getSite() : a.getStatus());
     } else {
       deadLetters.incrementAndGet();
       var reason = r.headers().lastHeader("dlq.reason");

@@ -15,11 +15,13 @@ class DemoIT {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
 
-    Demo.run(3, Duration.ofSeconds(3), Duration.ofSeconds(25), out);
+    Demo.run(3, Duration.ofSeconds(3), Duration.ofSeconds(40), out);
 
     String printed = buffer.toString(StandardCharsets.UTF_8);
     assertThat(printed).contains("Flink web UI at http://127.0.0.1:");
     assertThat(printed).containsPattern("\\[window \\S+\\] sensor-0 +temperature +count=");
     assertThat(printed).contains("[dead letter] invalid_metric");
+    assertThat(printed).containsPattern("sensor-0 .* plant-north");
+    assertThat(printed).doesNotContain("The job stopped");
   }
 }

@@ -18,9 +18,12 @@ import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.client.program.PackagedProgram;
 import org.apache.flink.client.program.PackagedProgramUtils;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.executiongraph.ErrorInfo;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,12 +50,16 @@ class TelemetryJobJarIT {
 
   @Test
   void jobsJarRunsTheTelemetryJobOnAClusterWithOnlyFlinkOnItsClasspath(
-      KafkaTestClient kafka, @InjectClusterClient ClusterClient<?> cluster) throws Exception {
+      KafkaTestClient kafka,
+      @InjectClusterClient ClusterClient<?> cluster,
+      @InjectMiniCluster MiniCluster flink)
+      throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     String raw = "raw-" + run;
     String dlq = "dlq-" + run;
     String agg = "agg-" + run;
-    kafka.createTopics(1, raw, dlq, agg);
+    String devices = "devices-" + run;
+    kafka.createTopics(1, raw, dlq, agg, devices);
     File jar = new File(System.getProperty("fleetpulse.jobs.jar"));
     assertThat(jar).as("the shaded jobs jar (built by the jobs module)").isFile();
     PackagedProgram program =
@@ -70,6 +77,8 @@ class TelemetryJobJarIT {
                 dlq,
                 "--topic.telemetry.agg",
                 agg,
+                "--topic.devices",
+                devices,
                 "--watermark.idleness",
                 "1s",
                 "--checkpoint.interval",
@@ -87,18 +96,25 @@ class TelemetryJobJarIT {
       records.add(new ProducerRecord<>(raw, null, "not json".getBytes(UTF_8)));
       kafka.produce(records);
 
-      List<TelemetryAggregate> aggregates =
-          kafka.consume(agg, 4, Duration.ofSeconds(90)).stream()
-              .map(r -> ModelJson.fromBytes(r.value(), TelemetryAggregate.class))
-              .toList();
-      assertThat(aggregates).hasSize(4);
-      assertThat(aggregates).allSatisfy(a -> assertThat(a.getCount()).isEqualTo(10));
       List<ConsumerRecord<byte[], byte[]>> rejected = kafka.consume(dlq, 1, Duration.ofSeconds(30));
       assertThat(rejected).hasSize(1);
       assertThat(new String(rejected.get(0).headers().lastHeader("dlq.reason").value(), UTF_8))
           .isEqualTo("not_json");
+      List<TelemetryAggregate> aggregates =
+          kafka.consume(agg, 4, Duration.ofSeconds(90)).stream()
+              .map(r -> ModelJson.fromBytes(r.value(), TelemetryAggregate.class))
+              .toList();
+      assertThat(aggregates)
+          .as("aggregates; the job's last failure: %s", lastFailure(flink, job))
+          .hasSize(4);
+      assertThat(aggregates).allSatisfy(a -> assertThat(a.getCount()).isEqualTo(10));
     } finally {
       cluster.cancel(job).get();
     }
+  }
+
+  private static String lastFailure(MiniCluster flink, JobID job) throws Exception {
+    ErrorInfo failure = flink.getExecutionGraph(job).get().getFailureInfo();
+    return failure == null ? "none" : failure.getExceptionAsString();
   }
 }

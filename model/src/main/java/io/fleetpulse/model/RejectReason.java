@@ -14,6 +14,8 @@ public enum RejectReason {
   INVALID_SEQ("invalid_seq"),
   NO_METRICS("no_metrics"),
   INVALID_METRIC("invalid_metric"),
+  DEVICE_RECALLED("device_recalled"),
+  DEVICE_DISABLED("device_disabled"),
   LATE("late");
 
   private final String code;

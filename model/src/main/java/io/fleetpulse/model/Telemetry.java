@@ -1,5 +1,6 @@
 package io.fleetpulse.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 import java.util.Objects;
 
@@ -9,12 +10,17 @@ import java.util.Objects;
  * <p>A Flink POJO (public no-arg constructor, getters and setters); jobs give Flink its type
  * information explicitly, so that the metrics map is not serialized with Kryo.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class Telemetry {
 
   private String deviceId;
   private long ts;
   private Long seq;
   private Map<String, Double> metrics;
+  private String type;
+  private String site;
+  private String firmware;
+  private String status;
 
   public Telemetry() {}
 
@@ -59,6 +65,42 @@ public class Telemetry {
     this.metrics = metrics;
   }
 
+  /** Device type from the registry (enrichment); null before enrichment. */
+  public String getType() {
+    return type;
+  }
+
+  public void setType(String type) {
+    this.type = type;
+  }
+
+  /** Site from the registry (enrichment); null before enrichment. */
+  public String getSite() {
+    return site;
+  }
+
+  public void setSite(String site) {
+    this.site = site;
+  }
+
+  /** Firmware from the registry (enrichment); null before enrichment. */
+  public String getFirmware() {
+    return firmware;
+  }
+
+  public void setFirmware(String firmware) {
+    this.firmware = firmware;
+  }
+
+  /** Registry status, or {@code unregistered} for a device the registry does not know. */
+  public String getStatus() {
+    return status;
+  }
+
+  public void setStatus(String status) {
+    this.status = status;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -71,7 +113,11 @@ public class Telemetry {
     return ts == that.ts
         && Objects.equals(deviceId, that.deviceId)
         && Objects.equals(seq, that.seq)
-        && Objects.equals(metrics, that.metrics);
+        && Objects.equals(metrics, that.metrics)
+        && Objects.equals(type, that.type)
+        && Objects.equals(site, that.site)
+        && Objects.equals(firmware, that.firmware)
+        && Objects.equals(status, that.status);
   }
 
   @Override
@@ -89,6 +135,7 @@ public class Telemetry {
         + seq
         + ", metrics="
         + metrics
+        + (status == null ? "" : ", type=" + type + ", site=" + site + ", status=" + status)
         + '}';
   }
 }

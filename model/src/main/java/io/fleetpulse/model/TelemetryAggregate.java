@@ -21,6 +21,9 @@ public class TelemetryAggregate {
   private double avg;
   private double last;
   private long lastTs;
+  private String type;
+  private String site;
+  private String status;
 
   public TelemetryAggregate() {}
 
@@ -132,6 +135,33 @@ public class TelemetryAggregate {
     this.lastTs = lastTs;
   }
 
+  /** Device type the window's latest record was enriched with. */
+  public String getType() {
+    return type;
+  }
+
+  public void setType(String type) {
+    this.type = type;
+  }
+
+  /** Site the window's latest record was enriched with. */
+  public String getSite() {
+    return site;
+  }
+
+  public void setSite(String site) {
+    this.site = site;
+  }
+
+  /** Registry status of the window's latest record, or {@code unregistered}. */
+  public String getStatus() {
+    return status;
+  }
+
+  public void setStatus(String status) {
+    this.status = status;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -150,7 +180,10 @@ public class TelemetryAggregate {
         && Double.compare(last, that.last) == 0
         && lastTs == that.lastTs
         && Objects.equals(deviceId, that.deviceId)
-        && Objects.equals(metric, that.metric);
+        && Objects.equals(metric, that.metric)
+        && Objects.equals(type, that.type)
+        && Objects.equals(site, that.site)
+        && Objects.equals(status, that.status);
   }
 
   @Override

@@ -61,11 +61,33 @@ public final class KafkaTestClient {
           }
         }
       }
+      awaitVisible(admin, List.of(topics));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } catch (TimeoutException e) {
       throw new IllegalStateException("creating topics " + List.of(topics) + " timed out", e);
+    }
+  }
+
+  /**
+   * Waits until the broker serves metadata for every topic: the controller acknowledges a new topic
+   * before the broker's metadata cache knows it, and a client asking in between is told the topic
+   * does not exist.
+   */
+  private static void awaitVisible(Admin admin, List<String> topics)
+      throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw new TimeoutException("topics " + topics + " not visible: " + e.getCause());
+        }
+        Thread.sleep(50);
+      }
     }
   }
 

@@ -24,8 +24,12 @@ public record KafkaConfig(
   public static final String PASS_THROUGH_PREFIX = "kafka.properties.";
 
   /** The job's own keys plus the Kafka keys every job reads. */
-  public static Set<String> withKafkaKeys(Set<String> jobKeys) {
-    Set<String> keys = new HashSet<>(jobKeys);
+  @SafeVarargs
+  public static Set<String> withKafkaKeys(Set<String>... jobKeys) {
+    Set<String> keys = new HashSet<>();
+    for (Set<String> k : jobKeys) {
+      keys.addAll(k);
+    }
     keys.add("kafka.bootstrap.servers");
     keys.add("kafka.group.id");
     keys.add("kafka.delivery.guarantee");

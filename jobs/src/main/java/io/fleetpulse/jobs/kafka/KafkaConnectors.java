@@ -38,6 +38,29 @@ public final class KafkaConnectors {
     return sourceBuilder(kafka, topic, schema).setBounded(OffsetsInitializer.latest()).build();
   }
 
+  /**
+   * A source that reads all of {@code topic} from the beginning on a fresh start (a compacted topic
+   * holding current state, such as the device registry); after a restore it resumes from the
+   * checkpoint.
+   */
+  public static <T> KafkaSource<T> broadcastSource(
+      KafkaConfig kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {
+    return sourceBuilder(kafka, topic, schema)
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setProperty("commit.offsets.on.checkpoint", "false")
+        .build();
+  }
+
+  /** {@link #broadcastSource} that stops at the offsets it finds at start. */
+  public static <T> KafkaSource<T> boundedBroadcastSource(
+      KafkaConfig kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {
+    return sourceBuilder(kafka, topic, schema)
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setProperty("commit.offsets.on.checkpoint", "false")
+        .setBounded(OffsetsInitializer.latest())
+        .build();
+  }
+
   private static <T> org.apache.flink.connector.kafka.source.KafkaSourceBuilder<T> sourceBuilder(
       KafkaConfig kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {
     return KafkaSource.<T>builder()

@@ -31,6 +31,9 @@ public final class AggregateEmitter
         agg.setAvg(s.getSum() / s.getCount());
         agg.setLast(s.getLast());
         agg.setLastTs(s.getLastTs());
+        agg.setType(acc.getType());
+        agg.setSite(acc.getSite());
+        agg.setStatus(acc.getStatus());
         out.collect(agg);
       }
     }

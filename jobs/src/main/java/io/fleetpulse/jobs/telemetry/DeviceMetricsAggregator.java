@@ -16,6 +16,7 @@ public final class DeviceMetricsAggregator
   @Override
   public DeviceWindowAccumulator add(Telemetry telemetry, DeviceWindowAccumulator acc) {
     long ts = telemetry.getTs();
+    acc.updateTags(telemetry.getType(), telemetry.getSite(), telemetry.getStatus(), ts);
     for (Map.Entry<String, Double> metric : telemetry.getMetrics().entrySet()) {
       acc.getMetrics()
           .computeIfAbsent(metric.getKey(), k -> new MetricStats())
@@ -31,6 +32,7 @@ public final class DeviceMetricsAggregator
 
   @Override
   public DeviceWindowAccumulator merge(DeviceWindowAccumulator a, DeviceWindowAccumulator b) {
+    a.mergeTags(b);
     for (Map.Entry<String, MetricStats> metric : b.getMetrics().entrySet()) {
       MetricStats mine = a.getMetrics().get(metric.getKey());
       if (mine == null) {

@@ -16,6 +16,10 @@ import org.apache.flink.api.common.typeinfo.Types;
 public class DeviceWindowAccumulator {
 
   private Map<String, MetricStats> metrics = new HashMap<>();
+  private String type;
+  private String site;
+  private String status;
+  private long tagsTs = Long.MIN_VALUE;
 
   public DeviceWindowAccumulator() {}
 
@@ -27,6 +31,53 @@ public class DeviceWindowAccumulator {
     this.metrics = metrics;
   }
 
+  /** Keeps the enrichment tags of the latest record by event time: a registry change shows up. */
+  public void updateTags(String type, String site, String status, long ts) {
+    if (ts >= tagsTs) {
+      this.type = type;
+      this.site = site;
+      this.status = status;
+      this.tagsTs = ts;
+    }
+  }
+
+  /** Takes {@code other}'s tags when they are newer (for merging windows). */
+  public void mergeTags(DeviceWindowAccumulator other) {
+    updateTags(other.type, other.site, other.status, other.tagsTs);
+  }
+
+  public String getType() {
+    return type;
+  }
+
+  public void setType(String type) {
+    this.type = type;
+  }
+
+  public String getSite() {
+    return site;
+  }
+
+  public void setSite(String site) {
+    this.site = site;
+  }
+
+  public String getStatus() {
+    return status;
+  }
+
+  public void setStatus(String status) {
+    this.status = status;
+  }
+
+  public long getTagsTs() {
+    return tagsTs;
+  }
+
+  public void setTagsTs(long tagsTs) {
+    this.tagsTs = tagsTs;
+  }
+
   /** Window state as a POJO with a Flink map of POJOs; reflection alone would use Kryo. */
   public static final class TypeFactory extends TypeInfoFactory<DeviceWindowAccumulator> {
     @Override
@@ -34,7 +85,12 @@ public class DeviceWindowAccumulator {
         Type t, Map<String, TypeInformation<?>> genericParameters) {
       return Types.POJO(
           DeviceWindowAccumulator.class,
-          Map.of("metrics", Types.MAP(Types.STRING, Types.POJO(MetricStats.class))));
+          Map.of(
+              "metrics", Types.MAP(Types.STRING, Types.POJO(MetricStats.class)),
+              "type", Types.STRING,
+              "site", Types.STRING,
+              "status", Types.STRING,
+              "tagsTs", Types.LONG));
     }
   }
 }

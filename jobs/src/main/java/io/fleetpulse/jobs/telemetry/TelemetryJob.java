@@ -2,40 +2,66 @@ package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
+import io.fleetpulse.jobs.enrich.DedupeAndEnrichFunction;
+import io.fleetpulse.jobs.enrich.DeviceRegistry;
+import io.fleetpulse.jobs.influx.InfluxSinks;
 import io.fleetpulse.jobs.kafka.KafkaConnectors;
+import io.fleetpulse.jobs.registry.DeviceUpdate;
+import io.fleetpulse.jobs.registry.DeviceUpdateDeserializationSchema;
+import io.fleetpulse.jobs.registry.RegistryWatermarks;
+import io.fleetpulse.jobs.sink.NamedSink;
 import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Raw telemetry to per-device, per-metric event-time window aggregates; anything that cannot be
- * accepted (malformed, late) to the dead-letter sink.
+ * Raw telemetry to per-device, per-metric event-time window aggregates: parse and validate, drop
+ * repeats, tag with the device registry, window; anything that cannot be accepted (malformed, from
+ * a recalled device, late) to the dead-letter sink.
  *
- * <p>The job takes its source and sinks in the constructor: {@link #main} wires Kafka, tests wire
- * what they need.
+ * <p>The job takes its sources and sinks in the constructor: {@link #main} wires Kafka and InfluxDB
+ * from configuration, tests wire what they need.
  */
 public final class TelemetryJob {
 
   private final TelemetryJobConfig config;
-  private final Source<ParsedTelemetry, ?, ?> source;
-  private final Sink<TelemetryAggregate> aggregateSink;
+  private final Source<ParsedTelemetry, ?, ?> telemetrySource;
+  private final Source<DeviceUpdate, ?, ?> registrySource;
+  private final List<NamedSink<TelemetryAggregate>> aggregateSinks;
+  private final List<NamedSink<Telemetry>> telemetrySinks;
   private final Sink<DeadLetter> deadLetterSink;
 
+  /**
+   * @param aggregateSinks where window aggregates go
+   * @param telemetrySinks where accepted, enriched raw telemetry goes (may be empty)
+   */
   public TelemetryJob(
       TelemetryJobConfig config,
-      Source<ParsedTelemetry, ?, ?> source,
-      Sink<TelemetryAggregate> aggregateSink,
+      Source<ParsedTelemetry, ?, ?> telemetrySource,
+      Source<DeviceUpdate, ?, ?> registrySource,
+      List<NamedSink<TelemetryAggregate>> aggregateSinks,
+      List<NamedSink<Telemetry>> telemetrySinks,
       Sink<DeadLetter> deadLetterSink) {
     this.config = config;
-    this.source = source;
-    this.aggregateSink = aggregateSink;
+    this.telemetrySource = telemetrySource;
+    this.registrySource = registrySource;
+    this.aggregateSinks = List.copyOf(aggregateSinks);
+    this.telemetrySinks = List.copyOf(telemetrySinks);
     this.deadLetterSink = deadLetterSink;
   }
 
@@ -44,7 +70,7 @@ public final class TelemetryJob {
     WatermarkStrategy<ParsedTelemetry> watermarks =
         ValidTelemetryWatermarks.strategy(config.outOfOrderness(), config.idleness());
     DataStream<ParsedTelemetry> parsed =
-        env.fromSource(source, watermarks, "telemetry-source").uid("telemetry-source");
+        env.fromSource(telemetrySource, watermarks, "telemetry-source").uid("telemetry-source");
 
     SingleOutputStreamOperator<Telemetry> valid =
         parsed
@@ -52,8 +78,28 @@ public final class TelemetryJob {
             .name("validate")
             .uid("telemetry-validate");
 
+    BroadcastStream<DeviceUpdate> registry =
+        env.fromSource(registrySource, RegistryWatermarks.strategy(), "device-registry")
+            .uid("device-registry-source")
+            .broadcast(DeviceRegistry.STATE);
+
+    SingleOutputStreamOperator<Telemetry> enriched =
+        valid
+            .keyBy(Telemetry::getDeviceId)
+            .connect(registry)
+            .process(
+                new DedupeAndEnrichFunction(config.dedupeHorizon(), config.rawTopic()),
+                ModelTypes.TELEMETRY)
+            .name("dedupe-enrich")
+            .uid("telemetry-dedupe-enrich");
+
+    // Already partitioned by device: reinterpreting saves a second shuffle before the window.
     SingleOutputStreamOperator<TelemetryAggregate> aggregates =
-        TelemetryWindows.aggregate(valid, config.windowSize(), config.allowedLateness());
+        TelemetryWindows.aggregate(
+            DataStreamUtils.reinterpretAsKeyedStream(
+                enriched, Telemetry::getDeviceId, Types.STRING),
+            config.windowSize(),
+            config.allowedLateness());
 
     DataStream<DeadLetter> late =
         aggregates
@@ -62,10 +108,15 @@ public final class TelemetryJob {
             .name("late-to-dlq")
             .uid("telemetry-late");
 
-    aggregates.sinkTo(aggregateSink).name("aggregate-sink").uid("telemetry-aggregate-sink");
+    for (NamedSink<TelemetryAggregate> sink : aggregateSinks) {
+      aggregates.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());
+    }
+    for (NamedSink<Telemetry> sink : telemetrySinks) {
+      enriched.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());
+    }
     valid
         .getSideOutput(TelemetryValidator.REJECTED)
-        .union(late)
+        .union(enriched.getSideOutput(DedupeAndEnrichFunction.REFUSED), late)
         .sinkTo(deadLetterSink)
         .name("dead-letter-sink")
         .uid("telemetry-dlq-sink");
@@ -76,31 +127,66 @@ public final class TelemetryJob {
    */
   public static void main(String[] args) throws Exception {
     TelemetryJobConfig config = TelemetryJobConfig.load(args, System.getenv());
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
     env.enableCheckpointing(config.checkpointInterval().toMillis());
     kafkaJob(config, false).build(env);
     env.execute("FleetPulse TelemetryJob");
   }
 
+  /** The Flink settings this job's configuration decides: state backend and checkpoint storage. */
+  public static Configuration flinkConfiguration(TelemetryJobConfig config) {
+    Configuration conf = new Configuration();
+    conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend());
+    if (config.checkpointDir() != null) {
+      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
+    }
+    return conf;
+  }
+
   /**
-   * The job wired to Kafka as configured; {@code bounded} reads up to the current end and stops.
+   * The job wired to Kafka (and InfluxDB, when configured); {@code bounded} reads up to the current
+   * end of the topics and stops.
    */
   public static TelemetryJob kafkaJob(TelemetryJobConfig config, boolean bounded) {
     TelemetryDeserializationSchema schema =
         new TelemetryDeserializationSchema(
             config.maxPayloadBytes(), config.maxFutureSkew().toMillis());
-    Source<ParsedTelemetry, ?, ?> source =
+    Source<ParsedTelemetry, ?, ?> telemetry =
         bounded
             ? KafkaConnectors.boundedSource(config.kafka(), config.rawTopic(), schema)
             : KafkaConnectors.source(config.kafka(), config.rawTopic(), schema);
+    DeviceUpdateDeserializationSchema registrySchema = new DeviceUpdateDeserializationSchema();
+    Source<DeviceUpdate, ?, ?> registry =
+        bounded
+            ? KafkaConnectors.boundedBroadcastSource(
+                config.kafka(), config.devicesTopic(), registrySchema)
+            : KafkaConnectors.broadcastSource(
+                config.kafka(), config.devicesTopic(), registrySchema);
+    List<NamedSink<TelemetryAggregate>> aggregateSinks = new ArrayList<>();
+    aggregateSinks.add(
+        new NamedSink<>(
+            "telemetry-aggregate-sink",
+            KafkaConnectors.sink(
+                config.kafka(),
+                config.aggregateTopic(),
+                KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
+                ModelJson::toBytes)));
+    List<NamedSink<Telemetry>> telemetrySinks = new ArrayList<>();
+    if (config.influx() != null) {
+      aggregateSinks.add(
+          new NamedSink<>("influxdb-aggregate-sink", InfluxSinks.aggregates(config.influx())));
+      if (config.influx().rawPoints()) {
+        telemetrySinks.add(
+            new NamedSink<>("influxdb-telemetry-sink", InfluxSinks.telemetry(config.influx())));
+      }
+    }
     return new TelemetryJob(
         config,
-        source,
-        KafkaConnectors.sink(
-            config.kafka(),
-            config.aggregateTopic(),
-            KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
-            ModelJson::toBytes),
+        telemetry,
+        registry,
+        aggregateSinks,
+        telemetrySinks,
         KafkaConnectors.sink(
             config.kafka(), new DeadLetterSerializationSchema(config.deadLetterTopic())));
   }

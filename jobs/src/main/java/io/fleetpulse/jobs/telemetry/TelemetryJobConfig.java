@@ -1,6 +1,7 @@
 package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.config.Settings;
+import io.fleetpulse.jobs.influx.InfluxConfig;
 import io.fleetpulse.jobs.kafka.KafkaConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -15,21 +16,31 @@ public record TelemetryJobConfig(
     String rawTopic,
     String deadLetterTopic,
     String aggregateTopic,
+    String devicesTopic,
+    Duration dedupeHorizon,
     int maxPayloadBytes,
     Duration maxFutureSkew,
     Duration outOfOrderness,
     Duration idleness,
     Duration windowSize,
     Duration allowedLateness,
-    Duration checkpointInterval) {
+    Duration checkpointInterval,
+    String stateBackend,
+    String checkpointDir,
+    InfluxConfig influx) {
 
   /** Every key this job reads; anything else in a file or the arguments is a mistake. */
   public static final Set<String> KEYS =
       KafkaConfig.withKafkaKeys(
+          InfluxConfig.KEYS,
           Set.of(
               "topic.telemetry.raw",
               "topic.telemetry.dlq",
               "topic.telemetry.agg",
+              "topic.devices",
+              "dedupe.horizon",
+              "state.backend",
+              "checkpoint.dir",
               "telemetry.max-payload-bytes",
               "telemetry.max-future-skew",
               "watermark.out-of-orderness",
@@ -46,12 +57,28 @@ public record TelemetryJobConfig(
         s.string("topic.telemetry.raw", "iot.telemetry.raw"),
         s.string("topic.telemetry.dlq", "iot.telemetry.dlq"),
         s.string("topic.telemetry.agg", "iot.telemetry.agg"),
+        s.string("topic.devices", "iot.devices"),
+        s.positiveDuration("dedupe.horizon", Duration.ofMinutes(10)),
         s.positiveInt("telemetry.max-payload-bytes", 64 * 1024),
         s.duration("telemetry.max-future-skew", Duration.ofDays(1)),
         s.duration("watermark.out-of-orderness", Duration.ofSeconds(5)),
         s.positiveDuration("watermark.idleness", Duration.ofSeconds(30)),
         s.positiveDuration("window.size", Duration.ofMinutes(1)),
         s.duration("window.allowed-lateness", Duration.ZERO),
-        s.positiveDuration("checkpoint.interval", Duration.ofSeconds(30)));
+        s.positiveDuration("checkpoint.interval", Duration.ofSeconds(30)),
+        s.enumValue("state.backend", StateBackend.class, StateBackend.HASHMAP).flinkName(),
+        s.string("checkpoint.dir", null),
+        InfluxConfig.from(s));
+  }
+
+  /** The state backends the job runs on. */
+  public enum StateBackend {
+    HASHMAP,
+    ROCKSDB;
+
+    /** The name Flink's {@code state.backend.type} takes. */
+    public String flinkName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 }

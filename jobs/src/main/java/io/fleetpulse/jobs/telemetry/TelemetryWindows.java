@@ -4,7 +4,7 @@ import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
 import java.time.Duration;
-import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
@@ -19,12 +19,12 @@ public final class TelemetryWindows {
   private TelemetryWindows() {}
 
   /**
-   * Windows {@code telemetry} per device; late records go to {@link #LATE} on the returned stream.
+   * Windows {@code telemetry} (keyed by device); late records go to {@link #LATE} on the returned
+   * stream.
    */
   public static SingleOutputStreamOperator<TelemetryAggregate> aggregate(
-      DataStream<Telemetry> telemetry, Duration size, Duration allowedLateness) {
+      KeyedStream<Telemetry, String> telemetry, Duration size, Duration allowedLateness) {
     return telemetry
-        .keyBy(Telemetry::getDeviceId)
         .window(TumblingEventTimeWindows.of(size))
         .allowedLateness(allowedLateness)
         .sideOutputLateData(LATE)

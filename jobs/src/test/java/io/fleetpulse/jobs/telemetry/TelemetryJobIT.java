@@ -61,7 +61,7 @@ class TelemetryJobIT {
       KafkaTestClient kafka) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     TelemetryJobConfig config = config(kafka, run, "--watermark.out-of-orderness", "5s");
-    kafka.createTopics(4, config.rawTopic(), config.deadLetterTopic(), config.aggregateTopic());
+    createTopics(kafka, config);
     long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
     List<Telemetry> valid = new SimulatedFleet(50, "dev").readings(t0, 1_000, 200);
     List<MalformedTelemetry.Sample> malformed = MalformedTelemetry.samples(500, t0);
@@ -106,7 +106,7 @@ class TelemetryJobIT {
     String run = UUID.randomUUID().toString().substring(0, 8);
     TelemetryJobConfig config =
         config(kafka, run, "--watermark.idleness", "1s", "--watermark.out-of-orderness", "0s");
-    kafka.createTopics(4, config.rawTopic(), config.deadLetterTopic(), config.aggregateTopic());
+    createTopics(kafka, config);
     long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
     SimulatedFleet fleet = new SimulatedFleet(1, "lonely");
     // All data in partition 0; partitions 1-3 stay empty for the whole run.
@@ -128,6 +128,42 @@ class TelemetryJobIT {
     }
   }
 
+  @Test
+  void telemetryAfterAQuietSpellIsNotTreatedAsLate(KafkaTestClient kafka) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    TelemetryJobConfig config =
+        config(kafka, run, "--watermark.idleness", "1s", "--watermark.out-of-orderness", "0s");
+    createTopics(kafka, config);
+    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    SimulatedFleet fleet = new SimulatedFleet(1, "quiet");
+
+    JobClient job = start(TelemetryJob.kafkaJob(config, false));
+    try {
+      // Long enough for every input, telemetry and registry alike, to be marked idle.
+      Thread.sleep(4_000);
+      kafka.produce(
+          List.of(
+              SimulatedFleet.toRecord(config.rawTopic(), fleet.reading(0, t0 + 1_000, 1)),
+              SimulatedFleet.toRecord(config.rawTopic(), fleet.reading(0, t0 + 2_000, 2)),
+              SimulatedFleet.toRecord(config.rawTopic(), fleet.reading(0, t0 + MINUTE, 3))));
+
+      List<ConsumerRecord<byte[], byte[]>> closed =
+          kafka.consume(config.aggregateTopic(), 2, Duration.ofSeconds(60));
+      assertThat(closed)
+          .extracting(r -> ModelJson.fromBytes(r.value(), TelemetryAggregate.class))
+          .extracting(TelemetryAggregate::getWindowStart, TelemetryAggregate::getCount)
+          .containsOnly(org.assertj.core.groups.Tuple.tuple(t0, 2L));
+      assertThat(kafka.consumeFor(config.deadLetterTopic(), Duration.ofSeconds(1))).isEmpty();
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  private static void createTopics(KafkaTestClient kafka, TelemetryJobConfig config) {
+    kafka.createTopics(4, config.rawTopic(), config.deadLetterTopic(), config.aggregateTopic());
+    kafka.createTopics(1, Map.of("cleanup.policy", "compact"), config.devicesTopic());
+  }
+
   private static TelemetryJobConfig config(KafkaTestClient kafka, String run, String... extra) {
     List<String> args =
         new ArrayList<>(
@@ -137,6 +173,7 @@ class TelemetryJobIT {
                 "--topic.telemetry.raw", "raw-" + run,
                 "--topic.telemetry.dlq", "dlq-" + run,
                 "--topic.telemetry.agg", "agg-" + run,
+                "--topic.devices", "devices-" + run,
                 "--checkpoint.interval", "1s"));
     args.addAll(List.of(extra));
     return TelemetryJobConfig.load(args.toArray(String[]::new), Map.of());
@@ -225,6 +262,7 @@ class TelemetryJobIT {
           double[] last = points.get(points.size() - 1);
           agg.setLast(last[1]);
           agg.setLastTs((long) last[0]);
+          agg.setStatus("unregistered");
           expected.put(key, agg);
         });
     return expected;

@@ -112,7 +112,9 @@ class TelemetryWindowsTest {
       harness(Duration allowedLateness) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     DataStream<Telemetry> input = env.fromData(ModelTypes.TELEMETRY, telemetry("x", T0, 0, 0));
-    var windowed = TelemetryWindows.aggregate(input, Duration.ofMinutes(1), allowedLateness);
+    var windowed =
+        TelemetryWindows.aggregate(
+            input.keyBy(Telemetry::getDeviceId), Duration.ofMinutes(1), allowedLateness);
     var transformation =
         (OneInputTransformation<Telemetry, TelemetryAggregate>) windowed.getTransformation();
     var operator =

@@ -1,0 +1,66 @@
+package io.fleetpulse.jobs.registry;
+
+import io.fleetpulse.model.Device;
+import io.fleetpulse.model.ModelJson;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the compacted {@code iot.devices} topic: key = device id, value = Device JSON, no value =
+ * deleted. An unreadable record is logged and counted ({@code registryRejected}), never fatal.
+ */
+public final class DeviceUpdateDeserializationSchema
+    implements KafkaRecordDeserializationSchema<DeviceUpdate> {
+
+  private static final Logger LOG =
+      LoggerFactory.getLogger(DeviceUpdateDeserializationSchema.class);
+
+  private transient Counter rejected;
+
+  @Override
+  public void open(DeserializationSchema.InitializationContext context) {
+    rejected = context.getMetricGroup().counter("registryRejected");
+  }
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<DeviceUpdate> out) {
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    if (record.value() == null) {
+      if (key != null) {
+        out.collect(new DeviceUpdate(key, null));
+      }
+      return;
+    }
+    try {
+      Device device = ModelJson.fromBytes(record.value(), Device.class);
+      String id = device.getDeviceId() != null ? device.getDeviceId() : key;
+      if (id == null) {
+        throw new IllegalArgumentException("neither the key nor the value names the device");
+      }
+      device.setDeviceId(id);
+      out.collect(new DeviceUpdate(id, device));
+    } catch (IllegalArgumentException e) {
+      if (rejected != null) {
+        rejected.inc();
+      }
+      LOG.warn(
+          "Skipping device registry record {}/{}@{}: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage());
+    }
+  }
+
+  @Override
+  public TypeInformation<DeviceUpdate> getProducedType() {
+    return TypeInformation.of(DeviceUpdate.class);
+  }
+}

@@ -1,0 +1,290 @@
+package io.fleetpulse.jobs.telemetry;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetpulse.devstack.fleet.SimulatedFleet;
+import io.fleetpulse.devstack.influxdb.InfluxDbExtension;
+import io.fleetpulse.devstack.influxdb.InfluxDbProcess;
+import io.fleetpulse.devstack.kafka.KafkaExtension;
+import io.fleetpulse.devstack.kafka.KafkaTestClient;
+import io.fleetpulse.model.Device;
+import io.fleetpulse.model.DeviceStatus;
+import io.fleetpulse.model.ModelJson;
+import io.fleetpulse.model.Telemetry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@ExtendWith({KafkaExtension.class, InfluxDbExtension.class})
+class TelemetryInfluxIT {
+
+  private static final long MINUTE = 60_000L;
+  private static final int PARALLELISM = 2;
+  private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(PARALLELISM)
+              .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+              .build());
+
+  @Test
+  void influxQlReturnsExactlyTheAggregatesOfEveryDeviceMetricAndWindowDespiteReplays(
+      KafkaTestClient kafka, InfluxDbProcess influx) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    TelemetryJobConfig config = config(kafka, influx, run);
+    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    List<Telemetry> valid = new SimulatedFleet(5, "dev").readings(t0, 2_000, 60);
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    valid.forEach(t -> records.add(SimulatedFleet.toRecord(config.rawTopic(), t)));
+    // Every tenth message arrives twice, as after a device or bridge retry.
+    for (int i = 0; i < valid.size(); i += 10) {
+      records.add(SimulatedFleet.toRecord(config.rawTopic(), valid.get(i)));
+    }
+    kafka.produce(records);
+
+    StreamExecutionEnvironment env = environment();
+    TelemetryJob.kafkaJob(config, true).build(env);
+    JobID job = env.execute("influx-it").getJobID();
+
+    Map<String, double[]> expected = expectedAggregates(valid);
+    List<Map<String, Object>> rows =
+        influx.query(
+            config.influx().options().database(),
+            "SELECT \"count\", \"min\", \"max\", \"avg\", \"last\", device, metric, status"
+                + " FROM telemetry_agg");
+    assertThat(rows).hasSize(expected.size());
+    Map<String, double[]> actual = new HashMap<>();
+    for (Map<String, Object> row : rows) {
+      long start = ((Number) row.get("time")).longValue();
+      actual.put(
+          row.get("device") + "|" + row.get("metric") + "|" + start,
+          new double[] {
+            num(row.get("count")),
+            num(row.get("min")),
+            num(row.get("max")),
+            num(row.get("avg")),
+            num(row.get("last"))
+          });
+      assertThat(row.get("status")).isEqualTo("unregistered");
+    }
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    expected.forEach((key, values) -> assertThat(actual.get(key)).as(key).containsExactly(values));
+    assertThat(counter(job, "telemetryDuplicates")).isEqualTo(valid.size() / 10);
+  }
+
+  @Test
+  void registryTagsPointsRefusesRecalledDevicesAndAnUpdateRetagsLaterWindows(
+      KafkaTestClient kafka, InfluxDbProcess influx) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    TelemetryJobConfig config = config(kafka, influx, run);
+    String db = config.influx().options().database();
+    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    registry(kafka, config, device("known", "plant-1", DeviceStatus.ACTIVE));
+    registry(kafka, config, device("recalled", "plant-1", DeviceStatus.RECALLED));
+
+    StreamExecutionEnvironment env = environment();
+    TelemetryJob.kafkaJob(config, false).build(env);
+    JobClient job = env.executeAsync("influx-registry-it");
+    try {
+      await(() -> counter(job.getJobID(), "registryUpdates") >= 2L * PARALLELISM);
+      telemetry(kafka, config, "known", t0 + 1_000, 1);
+      telemetry(kafka, config, "stranger", t0 + 1_000, 1);
+      telemetry(kafka, config, "recalled", t0 + 1_000, 1);
+      telemetry(kafka, config, "known", t0 + MINUTE + 10_000, 2);
+      telemetry(kafka, config, "stranger", t0 + MINUTE + 10_000, 2);
+
+      await(() -> influx.query(db, "SELECT \"count\" FROM telemetry_agg").size() >= 2);
+      assertThat(tags(influx, db, "known", t0))
+          .containsEntry("site", "plant-1")
+          .containsEntry("type", "thermometer")
+          .containsEntry("status", "ACTIVE");
+      assertThat(tags(influx, db, "stranger", t0))
+          .containsEntry("status", "unregistered")
+          .doesNotContainKey("site");
+      assertThat(influx.query(db, "SELECT \"count\" FROM telemetry_agg WHERE device='recalled'"))
+          .isEmpty();
+      List<ConsumerRecord<byte[], byte[]>> refused =
+          kafka.consume(config.deadLetterTopic(), 1, Duration.ofSeconds(30));
+      assertThat(refused).hasSize(1);
+      assertThat(new String(refused.get(0).key(), UTF_8)).isEqualTo("recalled");
+      assertThat(new String(refused.get(0).headers().lastHeader("dlq.reason").value(), UTF_8))
+          .isEqualTo("device_recalled");
+
+      registry(kafka, config, device("known", "plant-2", DeviceStatus.ACTIVE));
+      await(() -> counter(job.getJobID(), "registryUpdates") >= 3L * PARALLELISM);
+      telemetry(kafka, config, "known", t0 + 2 * MINUTE + 1_000, 3);
+      telemetry(kafka, config, "known", t0 + 3 * MINUTE + 10_000, 4);
+
+      await(
+          () ->
+              influx.query(db, "SELECT \"count\" FROM telemetry_agg WHERE device='known'").size()
+                  >= 3);
+      assertThat(tags(influx, db, "known", t0 + 2 * MINUTE)).containsEntry("site", "plant-2");
+      assertThat(tags(influx, db, "known", t0)).containsEntry("site", "plant-1");
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  private static TelemetryJobConfig config(
+      KafkaTestClient kafka, InfluxDbProcess influx, String run) {
+    String db = "it_" + run.replace('-', '_');
+    influx.createDatabase(db);
+    TelemetryJobConfig config =
+        TelemetryJobConfig.load(
+            new String[] {
+              "--kafka.bootstrap.servers",
+              kafka.bootstrapServers(),
+              "--kafka.group.id",
+              "influx-it-" + run,
+              "--topic.telemetry.raw",
+              "raw-" + run,
+              "--topic.telemetry.dlq",
+              "dlq-" + run,
+              "--topic.telemetry.agg",
+              "agg-" + run,
+              "--topic.devices",
+              "devices-" + run,
+              "--watermark.idleness",
+              "1s",
+              "--influx.url",
+              influx.url(),
+              "--influx.db",
+              db,
+              "--influx.flush-interval",
+              "200ms"
+            },
+            Map.of());
+    kafka.createTopics(2, config.rawTopic(), config.deadLetterTopic(), config.aggregateTopic());
+    kafka.createTopics(1, Map.of("cleanup.policy", "compact"), config.devicesTopic());
+    return config;
+  }
+
+  private static StreamExecutionEnvironment environment() {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(PARALLELISM);
+    env.enableCheckpointing(1_000);
+    return env;
+  }
+
+  private static Device device(String id, String site, DeviceStatus status) {
+    Device d = new Device();
+    d.setDeviceId(id);
+    d.setType("thermometer");
+    d.setSite(site);
+    d.setFirmware("1.0.0");
+    d.setStatus(status);
+    return d;
+  }
+
+  private static void registry(KafkaTestClient kafka, TelemetryJobConfig config, Device device) {
+    kafka.produce(
+        List.of(
+            new ProducerRecord<>(
+                config.devicesTopic(),
+                device.getDeviceId().getBytes(UTF_8),
+                ModelJson.toBytes(device))));
+  }
+
+  private static void telemetry(
+      KafkaTestClient kafka, TelemetryJobConfig config, String device, long ts, long seq) {
+    kafka.produce(
+        List.of(
+            SimulatedFleet.toRecord(
+                config.rawTopic(),
+                new Telemetry(device, ts, seq, Map.of("temperature", 20.5 + seq)))));
+  }
+
+  private static Map<String, Object> tags(
+      InfluxDbProcess influx, String db, String device, long windowStart) {
+    List<Map<String, Object>> rows =
+        influx.query(
+            db,
+            "SELECT \"count\", site, type, status FROM telemetry_agg WHERE device='"
+                + device
+                + "' AND time = "
+                + windowStart
+                + "ms");
+    assertThat(rows).as("points of %s at %d", device, windowStart).hasSize(1);
+    Map<String, Object> tags = new HashMap<>(rows.get(0));
+    tags.values().removeIf(java.util.Objects::isNull);
+    return tags;
+  }
+
+  private static Map<String, double[]> expectedAggregates(List<Telemetry> valid) {
+    Map<String, List<double[]>> byKey = new HashMap<>();
+    for (Telemetry t : valid) {
+      long start = t.getTs() / MINUTE * MINUTE;
+      t.getMetrics()
+          .forEach(
+              (metric, value) ->
+                  byKey
+                      .computeIfAbsent(
+                          t.getDeviceId() + "|" + metric + "|" + start, k -> new ArrayList<>())
+                      .add(new double[] {t.getTs(), value}));
+    }
+    Map<String, double[]> expected = new HashMap<>();
+    byKey.forEach(
+        (key, points) -> {
+          points.sort((a, b) -> Double.compare(a[0], b[0]));
+          double sum = points.stream().mapToDouble(p -> p[1]).sum();
+          expected.put(
+              key,
+              new double[] {
+                points.size(),
+                points.stream().mapToDouble(p -> p[1]).min().orElseThrow(),
+                points.stream().mapToDouble(p -> p[1]).max().orElseThrow(),
+                sum / points.size(),
+                points.get(points.size() - 1)[1]
+              });
+        });
+    return expected;
+  }
+
+  private static double num(Object value) {
+    return ((Number) value).doubleValue();
+  }
+
+  private static long counter(JobID job, String name) {
+    return METRICS.findMetrics(job, name).values().stream()
+        .mapToLong(m -> ((Counter) m).getCount())
+        .sum();
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 60 s");
+      }
+      Thread.sleep(200);
+    }
+  }
+}
