@@ -150,7 +150,9 @@ public final class MosquittoBroker implements AutoCloseable {
     lines.add("log_type error");
     lines.add("log_type warning");
     lines.add("log_type notice");
-    lines.add("max_inflight_messages 1000");
+    // A wide window: a subscriber that acknowledges only after its own downstream write (the
+    // bridge) is limited to window / latency messages per second.
+    lines.add("max_inflight_messages 10000");
     lines.add("max_queued_messages 100000");
     lines.add("max_queued_bytes 0");
     if (tls == null) {

@@ -15,15 +15,16 @@ import io.fleetpulse.connectors.mqtt.internal.TlsFactories;
 import io.fleetpulse.connectors.mqtt.internal.Uplink;
 import io.fleetpulse.connectors.mqtt.internal.UplinkRecords;
 import io.fleetpulse.connectors.mqtt.internal.UplinkRouter;
+import io.reactivex.disposables.Disposable;
+import io.reactivex.schedulers.Schedulers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -56,7 +57,8 @@ public final class MqttBridge implements AutoCloseable {
   private volatile boolean closing;
   private KafkaSender sender;
   private Uplink uplink;
-  private ExecutorService uplinkExecutor;
+  private ExecutorService mqttExecutor;
+  private Disposable uplinkFlow;
   private Mqtt5AsyncClient client;
   private Downlink downlink;
   private Thread downlinkThread;
@@ -84,9 +86,18 @@ public final class MqttBridge implements AutoCloseable {
             sender,
             metrics,
             config.maxInflight);
-    uplinkExecutor = uplinkExecutor();
+    // The client gets its own event loop thread, and device messages are handled right on it (the
+    // reactive flow, subscribed without a scheduler): one thread keeps each device's messages in
+    // order, no hand-over queue costs time, and when uplink.max-inflight messages wait for Kafka
+    // the
+    // thread blocks, so the client stops reading from the broker: backpressure over TCP.
+    mqttExecutor = Executors.newSingleThreadExecutor(daemon("bridge-mqtt"));
     client = buildClient();
-    client.publishes(MqttGlobalPublishFilter.ALL, uplink, uplinkExecutor, true);
+    uplinkFlow =
+        client
+            .toRx()
+            .publishes(MqttGlobalPublishFilter.ALL, true)
+            .subscribe(uplink::accept, error -> LOG.error("uplink flow ended", error));
     if (config.httpPort >= 0) {
       http =
           new HttpEndpoints(
@@ -161,6 +172,9 @@ public final class MqttBridge implements AutoCloseable {
       downlink.stop();
       join(downlinkThread);
     }
+    if (uplinkFlow != null) {
+      uplinkFlow.dispose();
+    }
     if (client != null) {
       try {
         client.disconnect().get(5, TimeUnit.SECONDS);
@@ -171,8 +185,8 @@ public final class MqttBridge implements AutoCloseable {
     if (sender != null) {
       sender.close(Duration.ofSeconds(10));
     }
-    if (uplinkExecutor != null) {
-      uplinkExecutor.shutdownNow();
+    if (mqttExecutor != null) {
+      mqttExecutor.shutdownNow();
     }
     if (http != null) {
       http.close();
@@ -190,6 +204,11 @@ public final class MqttBridge implements AutoCloseable {
             .identifier(config.clientId)
             .serverHost(config.mqttHost)
             .serverPort(config.mqttPort)
+            .executorConfig()
+            .nettyExecutor(mqttExecutor)
+            .nettyThreads(1)
+            .applicationScheduler(Schedulers.trampoline())
+            .applyExecutorConfig()
             .automaticReconnect()
             .initialDelay(config.reconnectInitialDelay.toMillis(), TimeUnit.MILLISECONDS)
             .maxDelay(config.reconnectMaxDelay.toMillis(), TimeUnit.MILLISECONDS)
@@ -342,30 +361,6 @@ public final class MqttBridge implements AutoCloseable {
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.putAll(config.consumerProperties);
     return p;
-  }
-
-  /**
-   * One thread, so each device's messages keep their order on the way to Kafka; a full hand-over
-   * queue blocks the MQTT client's thread, which then stops reading from the broker.
-   */
-  private static ExecutorService uplinkExecutor() {
-    return new ThreadPoolExecutor(
-        1,
-        1,
-        0,
-        TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(1024),
-        daemon("bridge-uplink"),
-        (task, executor) -> {
-          if (executor.isShutdown()) {
-            return;
-          }
-          try {
-            executor.getQueue().put(task);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -32,6 +32,7 @@ class KafkaOutageIT {
     settings.put("uplink.max-inflight", "2000");
     settings.put("downlink.enabled", "false");
     List<PublishedMessage> published;
+    List<ConsumerRecord<byte[], byte[]>> arrived;
     int maxInflight;
     try (MqttBridge bridge = MqttBridge.builder().config(BridgeTests.config(settings)).build();
         MqttFleet fleet = MqttFleet.connect(broker.host(), broker.port(), 100, "dev")) {
@@ -48,14 +49,12 @@ class KafkaOutageIT {
         embeddedKafka.start();
       }
       published = publishing.join();
-      BridgeTests.await(
-          "bridge to acknowledge everything", Duration.ofSeconds(90), () -> bridge.inflight() == 0);
+      arrived =
+          BridgeTests.awaitAll(
+              kafka, BridgeTests.telemetry(name), published, Duration.ofSeconds(90));
       maxInflight = bridge.maxInflight();
     }
     assertThat(published).hasSize(20_000);
-
-    List<ConsumerRecord<byte[], byte[]>> arrived =
-        BridgeTests.awaitAll(kafka, BridgeTests.telemetry(name), published, Duration.ofSeconds(90));
 
     Set<ByteBuffer> distinct = new HashSet<>();
     arrived.forEach(r -> distinct.add(ByteBuffer.wrap(r.value())));

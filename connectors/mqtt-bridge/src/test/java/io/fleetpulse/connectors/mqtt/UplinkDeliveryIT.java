@@ -29,6 +29,7 @@ class UplinkDeliveryIT {
     BridgeTests.createTopics(kafka, name);
     long before = System.currentTimeMillis();
     List<PublishedMessage> published;
+    List<ConsumerRecord<byte[], byte[]>> arrived;
     try (MqttBridge bridge =
             MqttBridge.builder()
                 .config(BridgeTests.config(BridgeTests.settings(broker, kafka, name)))
@@ -37,12 +38,12 @@ class UplinkDeliveryIT {
         MqttFleet fleet = MqttFleet.connect(broker.host(), broker.port(), 100, "dev")) {
       BridgeTests.await("bridge healthy", Duration.ofSeconds(20), bridge::healthy);
       published = fleet.publish(200, "telemetry", 200);
+      arrived =
+          BridgeTests.awaitAll(
+              kafka, BridgeTests.telemetry(name), published, Duration.ofSeconds(60));
     }
     long after = System.currentTimeMillis();
     assertThat(published).hasSize(20_000);
-
-    List<ConsumerRecord<byte[], byte[]>> arrived =
-        BridgeTests.awaitAll(kafka, BridgeTests.telemetry(name), published, Duration.ofSeconds(60));
 
     assertThat(arrived).as("records in Kafka, no loss and no duplicates").hasSize(20_000);
     Map<String, PublishedMessage> byPayload = new HashMap<>();

@@ -17,6 +17,8 @@ public final class BridgeMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> in = new ConcurrentHashMap<>();
+  private final Map<String, Counter> out = new ConcurrentHashMap<>();
   private final Timer kafkaSend;
   private final AtomicInteger inflight = new AtomicInteger();
   private final AtomicInteger mqttConnected = new AtomicInteger();
@@ -37,14 +39,12 @@ public final class BridgeMetrics {
 
   /** A device message arrived on {@code route} (an MQTT filter, or {@code unmapped}). */
   public void messageIn(String route) {
-    counter("in|" + route, () -> counterOf("fleetpulse.bridge.messages.in", "route", route))
-        .increment();
+    cached(in, route, "fleetpulse.bridge.messages.in", "route").increment();
   }
 
   /** A device message was written to Kafka topic {@code topic} and acknowledged. */
   public void messageOut(String topic) {
-    counter("out|" + topic, () -> counterOf("fleetpulse.bridge.messages.out", "topic", topic))
-        .increment();
+    cached(out, topic, "fleetpulse.bridge.messages.out", "topic").increment();
   }
 
   /** A message was rejected for {@code reason} in {@code direction} (uplink or downlink). */
@@ -98,6 +98,12 @@ public final class BridgeMetrics {
   /** The metrics in the Prometheus text format. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  // Per-message counters are looked up by their tag value alone: no key string built per message.
+  private Counter cached(Map<String, Counter> byTag, String value, String name, String tag) {
+    Counter counter = byTag.get(value);
+    return counter != null ? counter : byTag.computeIfAbsent(value, v -> counterOf(name, tag, v));
   }
 
   private Counter counter(String key, Supplier<Counter> create) {

@@ -4,7 +4,6 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * and its buffer is bounded by it. (The broker's own flow control, the receive maximum, is not
  * enough: Mosquitto 2.0.11 sends more unacknowledged messages than the client allows.)
  */
-public final class Uplink implements Consumer<Mqtt5Publish> {
+public final class Uplink {
 
   private static final Logger LOG = LoggerFactory.getLogger(Uplink.class);
 
@@ -46,7 +45,7 @@ public final class Uplink implements Consumer<Mqtt5Publish> {
     this.inflight = metrics.inflight();
   }
 
-  @Override
+  /** Forwards one device message; blocks while {@code maxInflight} messages wait for Kafka. */
   public void accept(Mqtt5Publish publish) {
     try {
       permits.acquire();
