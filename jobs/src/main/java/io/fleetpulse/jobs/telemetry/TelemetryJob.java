@@ -26,6 +26,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -42,27 +43,17 @@ public final class TelemetryJob {
   private final TelemetryJobConfig config;
   private final Source<ParsedTelemetry, ?, ?> telemetrySource;
   private final Source<DeviceUpdate, ?, ?> registrySource;
-  private final List<NamedSink<TelemetryAggregate>> aggregateSinks;
-  private final List<NamedSink<Telemetry>> telemetrySinks;
-  private final Sink<DeadLetter> deadLetterSink;
+  private final TelemetrySinks sinks;
 
-  /**
-   * @param aggregateSinks where window aggregates go
-   * @param telemetrySinks where accepted, enriched raw telemetry goes (may be empty)
-   */
   public TelemetryJob(
       TelemetryJobConfig config,
       Source<ParsedTelemetry, ?, ?> telemetrySource,
       Source<DeviceUpdate, ?, ?> registrySource,
-      List<NamedSink<TelemetryAggregate>> aggregateSinks,
-      List<NamedSink<Telemetry>> telemetrySinks,
-      Sink<DeadLetter> deadLetterSink) {
+      TelemetrySinks sinks) {
     this.config = config;
     this.telemetrySource = telemetrySource;
     this.registrySource = registrySource;
-    this.aggregateSinks = List.copyOf(aggregateSinks);
-    this.telemetrySinks = List.copyOf(telemetrySinks);
-    this.deadLetterSink = deadLetterSink;
+    this.sinks = sinks;
   }
 
   /** Adds the pipeline to {@code env}. */
@@ -94,12 +85,21 @@ public final class TelemetryJob {
             .uid("telemetry-dedupe-enrich");
 
     // Already partitioned by device: reinterpreting saves a second shuffle before the window.
+    KeyedStream<Telemetry, String> byDevice =
+        DataStreamUtils.reinterpretAsKeyedStream(enriched, Telemetry::getDeviceId, Types.STRING);
     SingleOutputStreamOperator<TelemetryAggregate> aggregates =
-        TelemetryWindows.aggregate(
-            DataStreamUtils.reinterpretAsKeyedStream(
-                enriched, Telemetry::getDeviceId, Types.STRING),
-            config.windowSize(),
-            config.allowedLateness());
+        TelemetryWindows.aggregate(byDevice, config.windowSize(), config.allowedLateness());
+    if (config.trendWindowSize() != null) {
+      DataStream<TelemetryAggregate> trends =
+          TelemetryWindows.trend(
+              byDevice,
+              config.trendWindowSize(),
+              config.trendWindowSlide(),
+              config.allowedLateness());
+      for (NamedSink<TelemetryAggregate> sink : sinks.trends()) {
+        trends.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());
+      }
+    }
 
     DataStream<DeadLetter> late =
         aggregates
@@ -108,16 +108,16 @@ public final class TelemetryJob {
             .name("late-to-dlq")
             .uid("telemetry-late");
 
-    for (NamedSink<TelemetryAggregate> sink : aggregateSinks) {
+    for (NamedSink<TelemetryAggregate> sink : sinks.aggregates()) {
       aggregates.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());
     }
-    for (NamedSink<Telemetry> sink : telemetrySinks) {
+    for (NamedSink<Telemetry> sink : sinks.telemetry()) {
       enriched.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());
     }
     valid
         .getSideOutput(TelemetryValidator.REJECTED)
         .union(enriched.getSideOutput(DedupeAndEnrichFunction.REFUSED), late)
-        .sinkTo(deadLetterSink)
+        .sinkTo(sinks.deadLetters())
         .name("dead-letter-sink")
         .uid("telemetry-dlq-sink");
   }
@@ -130,6 +130,8 @@ public final class TelemetryJob {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
     env.enableCheckpointing(config.checkpointInterval().toMillis());
+    // Safe: no operator of this job keeps or changes a record after passing it on.
+    env.getConfig().enableObjectReuse();
     kafkaJob(config, false).build(env);
     env.execute("FleetPulse TelemetryJob");
   }
@@ -163,8 +165,10 @@ public final class TelemetryJob {
                 config.kafka(), config.devicesTopic(), registrySchema)
             : KafkaConnectors.broadcastSource(
                 config.kafka(), config.devicesTopic(), registrySchema);
-    List<NamedSink<TelemetryAggregate>> aggregateSinks = new ArrayList<>();
-    aggregateSinks.add(
+    List<NamedSink<TelemetryAggregate>> aggregates = new ArrayList<>();
+    List<NamedSink<TelemetryAggregate>> trends = new ArrayList<>();
+    List<NamedSink<Telemetry>> telemetrySinks = new ArrayList<>();
+    aggregates.add(
         new NamedSink<>(
             "telemetry-aggregate-sink",
             KafkaConnectors.sink(
@@ -172,22 +176,30 @@ public final class TelemetryJob {
                 config.aggregateTopic(),
                 KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
                 ModelJson::toBytes)));
-    List<NamedSink<Telemetry>> telemetrySinks = new ArrayList<>();
+    trends.add(
+        new NamedSink<>(
+            "telemetry-trend-sink",
+            KafkaConnectors.sink(
+                config.kafka(),
+                config.trendTopic(),
+                KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
+                ModelJson::toBytes)));
     if (config.influx() != null) {
-      aggregateSinks.add(
+      aggregates.add(
           new NamedSink<>("influxdb-aggregate-sink", InfluxSinks.aggregates(config.influx())));
+      trends.add(new NamedSink<>("influxdb-trend-sink", InfluxSinks.trends(config.influx())));
       if (config.influx().rawPoints()) {
         telemetrySinks.add(
             new NamedSink<>("influxdb-telemetry-sink", InfluxSinks.telemetry(config.influx())));
       }
     }
+    Sink<DeadLetter> deadLetters =
+        KafkaConnectors.sink(
+            config.kafka(), new DeadLetterSerializationSchema(config.deadLetterTopic()));
     return new TelemetryJob(
         config,
         telemetry,
         registry,
-        aggregateSinks,
-        telemetrySinks,
-        KafkaConnectors.sink(
-            config.kafka(), new DeadLetterSerializationSchema(config.deadLetterTopic())));
+        new TelemetrySinks(aggregates, trends, telemetrySinks, deadLetters));
   }
 }

@@ -6,6 +6,7 @@ import io.fleetpulse.model.TelemetryAggregate;
 import java.time.Duration;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 
@@ -31,5 +32,22 @@ public final class TelemetryWindows {
         .aggregate(new DeviceMetricsAggregator(), new AggregateEmitter())
         .name("window-aggregate")
         .uid("telemetry-window");
+  }
+
+  /**
+   * Sliding windows of {@code size} every {@code slide} for trends; records too late for them are
+   * already counted and dead-lettered by the tumbling window.
+   */
+  public static SingleOutputStreamOperator<TelemetryAggregate> trend(
+      KeyedStream<Telemetry, String> telemetry,
+      Duration size,
+      Duration slide,
+      Duration allowedLateness) {
+    return telemetry
+        .window(SlidingEventTimeWindows.of(size, slide))
+        .allowedLateness(allowedLateness)
+        .aggregate(new DeviceMetricsAggregator(), new AggregateEmitter())
+        .name("trend-window")
+        .uid("telemetry-trend-window");
   }
 }

@@ -40,6 +40,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(KafkaExtension.class)
 class TelemetryJobIT {
@@ -56,18 +58,20 @@ class TelemetryJobIT {
               .setConfiguration(METRICS.addToConfiguration(new Configuration()))
               .build());
 
-  @Test
+  @ParameterizedTest(name = "on the {0} state backend")
+  @ValueSource(strings = {"hashmap", "rocksdb"})
   void aggregatesEveryDeviceMetricAndWindowExactlyAndDeadLettersEveryMalformedRecord(
-      KafkaTestClient kafka) throws Exception {
+      String stateBackend, KafkaTestClient kafka) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
-    TelemetryJobConfig config = config(kafka, run, "--watermark.out-of-orderness", "5s");
+    TelemetryJobConfig config =
+        config(kafka, run, "--watermark.out-of-orderness", "5s", "--state.backend", stateBackend);
     createTopics(kafka, config);
     long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
     List<Telemetry> valid = new SimulatedFleet(50, "dev").readings(t0, 1_000, 200);
     List<MalformedTelemetry.Sample> malformed = MalformedTelemetry.samples(500, t0);
     kafka.produce(shuffledWithinBound(valid, malformed, config.rawTopic(), 4_000));
 
-    JobExecutionResult result = run(TelemetryJob.kafkaJob(config, true));
+    JobExecutionResult result = run(config, TelemetryJob.kafkaJob(config, true));
 
     Map<String, TelemetryAggregate> expected = expectedAggregates(valid);
     assertThat(expected).hasSize(50 * 2 * 4);
@@ -115,7 +119,7 @@ class TelemetryJobIT {
             onPartition0(config.rawTopic(), fleet.reading(0, t0 + 1_000, 1)),
             onPartition0(config.rawTopic(), fleet.reading(0, t0 + MINUTE + 1_000, 2))));
 
-    JobClient job = start(TelemetryJob.kafkaJob(config, false));
+    JobClient job = start(config, TelemetryJob.kafkaJob(config, false));
     try {
       List<ConsumerRecord<byte[], byte[]>> closed =
           kafka.consume(config.aggregateTopic(), 2, Duration.ofSeconds(60));
@@ -137,7 +141,7 @@ class TelemetryJobIT {
     long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
     SimulatedFleet fleet = new SimulatedFleet(1, "quiet");
 
-    JobClient job = start(TelemetryJob.kafkaJob(config, false));
+    JobClient job = start(config, TelemetryJob.kafkaJob(config, false));
     try {
       // Long enough for every input, telemetry and registry alike, to be marked idle.
       Thread.sleep(4_000);
@@ -180,8 +184,8 @@ class TelemetryJobIT {
   }
 
   /** A test environment where generic (Kryo) types and restarts are failures. */
-  private static StreamExecutionEnvironment environment() {
-    Configuration conf = new Configuration();
+  private static StreamExecutionEnvironment environment(TelemetryJobConfig config) {
+    Configuration conf = TelemetryJob.flinkConfiguration(config);
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -190,14 +194,15 @@ class TelemetryJobIT {
     return env;
   }
 
-  private static JobExecutionResult run(TelemetryJob job) throws Exception {
-    StreamExecutionEnvironment env = environment();
+  private static JobExecutionResult run(TelemetryJobConfig config, TelemetryJob job)
+      throws Exception {
+    StreamExecutionEnvironment env = environment(config);
     job.build(env);
     return env.execute("telemetry-it");
   }
 
-  private static JobClient start(TelemetryJob job) throws Exception {
-    StreamExecutionEnvironment env = environment();
+  private static JobClient start(TelemetryJobConfig config, TelemetryJob job) throws Exception {
+    StreamExecutionEnvironment env = environment(config);
     job.build(env);
     return env.executeAsync("telemetry-it");
   }

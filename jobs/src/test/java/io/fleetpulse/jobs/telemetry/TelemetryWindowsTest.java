@@ -107,14 +107,46 @@ class TelemetryWindowsTest {
     }
   }
 
-  @SuppressWarnings("unchecked")
+  @Test
+  void trendWindowsSlideAndOverlap() throws Exception {
+    try (var harness =
+        harness(
+            keyed ->
+                TelemetryWindows.trend(
+                    keyed, Duration.ofMinutes(2), Duration.ofMinutes(1), Duration.ZERO))) {
+      harness.processElement(telemetry("d", T0 + 1_000, 10.0, 1.0), T0 + 1_000);
+      harness.processElement(telemetry("d", T0 + MINUTE + 1_000, 20.0, 1.0), T0 + MINUTE + 1_000);
+
+      harness.processWatermark(T0 + 2 * MINUTE - 1);
+
+      // [T0-1m, T0+1m) holds the first reading, [T0, T0+2m) both.
+      assertThat(harness.extractOutputValues())
+          .filteredOn(a -> a.getMetric().equals("temperature"))
+          .extracting(TelemetryAggregate::getWindowStart, TelemetryAggregate::getAvg)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple(T0 - MINUTE, 10.0),
+              org.assertj.core.groups.Tuple.tuple(T0, 15.0));
+    }
+  }
+
   private static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, TelemetryAggregate>
       harness(Duration allowedLateness) throws Exception {
+    return harness(
+        keyed -> TelemetryWindows.aggregate(keyed, Duration.ofMinutes(1), allowedLateness));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, TelemetryAggregate>
+      harness(
+          java.util.function.Function<
+                  org.apache.flink.streaming.api.datastream.KeyedStream<Telemetry, String>,
+                  org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<
+                      TelemetryAggregate>>
+              window)
+          throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     DataStream<Telemetry> input = env.fromData(ModelTypes.TELEMETRY, telemetry("x", T0, 0, 0));
-    var windowed =
-        TelemetryWindows.aggregate(
-            input.keyBy(Telemetry::getDeviceId), Duration.ofMinutes(1), allowedLateness);
+    var windowed = window.apply(input.keyBy(Telemetry::getDeviceId));
     var transformation =
         (OneInputTransformation<Telemetry, TelemetryAggregate>) windowed.getTransformation();
     var operator =
