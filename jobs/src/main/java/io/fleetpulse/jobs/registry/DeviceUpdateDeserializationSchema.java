@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the compacted {@code iot.devices} topic: key = device id, value = Device JSON, no value =
- * deleted. An unreadable record is logged and counted ({@code registryRejected}), never fatal.
+ * Reads the compacted {@code iot.devices} topic: key = device id, value = Device JSON, no (or an
+ * empty) value = deleted. An unreadable record is logged and counted ({@code registryRejected}),
+ * never fatal.
  */
 public final class DeviceUpdateDeserializationSchema
     implements KafkaRecordDeserializationSchema<DeviceUpdate> {
@@ -32,7 +33,7 @@ public final class DeviceUpdateDeserializationSchema
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<DeviceUpdate> out) {
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-    if (record.value() == null) {
+    if (record.value() == null || record.value().length == 0) {
       if (key != null) {
         out.collect(new DeviceUpdate(key, null));
       }

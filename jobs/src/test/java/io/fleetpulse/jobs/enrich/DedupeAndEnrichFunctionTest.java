@@ -1,0 +1,157 @@
+package io.fleetpulse.jobs.enrich;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetpulse.jobs.registry.DeviceUpdate;
+import io.fleetpulse.jobs.types.ModelTypes;
+import io.fleetpulse.model.Device;
+import io.fleetpulse.model.DeviceStatus;
+import io.fleetpulse.model.Telemetry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class DedupeAndEnrichFunctionTest {
+
+  private static final long TS = 1_764_331_200_000L;
+
+  @Test
+  void aRepeatedSequenceNumberIsDropped() throws Exception {
+    try (var harness = harness()) {
+      harness.processElement(telemetry("d", TS, 7L, 1.5), TS);
+      harness.processElement(telemetry("d", TS + 5, 7L, 9.5), TS + 5);
+      harness.processElement(telemetry("d", TS + 9, 8L, 2.5), TS + 9);
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Telemetry::getSeq)
+          .containsExactly(7L, 8L);
+    }
+  }
+
+  @Test
+  void theSameSequenceNumberFromAnotherDeviceIsKept() throws Exception {
+    try (var harness = harness()) {
+      harness.processElement(telemetry("a", TS, 7L, 1.5), TS);
+      harness.processElement(telemetry("b", TS, 7L, 1.5), TS);
+
+      assertThat(harness.extractOutputValues()).hasSize(2);
+    }
+  }
+
+  @Test
+  void withoutSequenceNumbersIdenticalContentIsDroppedAndDifferentContentKept() throws Exception {
+    try (var harness = harness()) {
+      harness.processElement(telemetry("d", TS, null, 1.5), TS);
+      harness.processElement(telemetry("d", TS, null, 1.5), TS);
+      harness.processElement(telemetry("d", TS, null, 2.5), TS);
+
+      assertThat(harness.extractOutputValues())
+          .extracting(t -> t.getMetrics().get("temperature"))
+          .containsExactly(1.5, 2.5);
+    }
+  }
+
+  @Test
+  void aRegisteredDeviceIsTaggedWithItsRegistryEntry() throws Exception {
+    try (var harness = harness()) {
+      harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE), TS);
+      harness.processElement(telemetry("d", TS, 1L, 1.5), TS);
+
+      Telemetry out = harness.extractOutputValues().get(0);
+      assertThat(out.getSite()).isEqualTo("plant-1");
+      assertThat(out.getType()).isEqualTo("thermometer");
+      assertThat(out.getFirmware()).isEqualTo("1.2.0");
+      assertThat(out.getStatus()).isEqualTo("ACTIVE");
+    }
+  }
+
+  @Test
+  void anUnknownDeviceIsKeptAndTaggedUnregistered() throws Exception {
+    try (var harness = harness()) {
+      harness.processElement(telemetry("stranger", TS, 1L, 1.5), TS);
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Telemetry::getStatus)
+          .containsExactly(DeviceRegistry.UNREGISTERED);
+    }
+  }
+
+  @Test
+  void aRecalledDevicesTelemetryIsRefusedWithItsReason() throws Exception {
+    try (var harness = harness()) {
+      harness.processBroadcastElement(update("r", "plant-1", DeviceStatus.RECALLED), TS);
+      harness.processElement(telemetry("r", TS, 1L, 1.5), TS);
+
+      assertThat(harness.extractOutputValues()).isEmpty();
+      assertThat(harness.getSideOutput(DedupeAndEnrichFunction.REFUSED))
+          .extracting(r -> r.getValue().getReason())
+          .containsExactly("device_recalled");
+    }
+  }
+
+  @Test
+  void aRegistryUpdateRetagsLaterTelemetry() throws Exception {
+    try (var harness = harness()) {
+      harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE), TS);
+      harness.processElement(telemetry("d", TS, 1L, 1.5), TS);
+      harness.processBroadcastElement(update("d", "plant-2", DeviceStatus.ACTIVE), TS);
+      harness.processElement(telemetry("d", TS + 1, 2L, 1.5), TS + 1);
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Telemetry::getSite)
+          .containsExactly("plant-1", "plant-2");
+    }
+  }
+
+  @Test
+  void aDeletedDeviceBecomesUnregistered() throws Exception {
+    try (var harness = harness()) {
+      harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE), TS);
+      harness.processBroadcastElement(new DeviceUpdate("d", null), TS);
+      harness.processElement(telemetry("d", TS, 1L, 1.5), TS);
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Telemetry::getStatus)
+          .containsExactly(DeviceRegistry.UNREGISTERED);
+    }
+  }
+
+  private static KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, Telemetry>
+      harness() throws Exception {
+    var harness =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(
+                new DedupeAndEnrichFunction(Duration.ofMinutes(10), "iot.telemetry.raw"),
+                List.of(DeviceRegistry.STATE)),
+            Telemetry::getDeviceId,
+            Types.STRING,
+            1,
+            1,
+            0);
+    harness.setup(ModelTypes.TELEMETRY.createSerializer(new SerializerConfigImpl()));
+    harness.open();
+    return harness;
+  }
+
+  private static Telemetry telemetry(String device, long ts, Long seq, double temperature) {
+    Map<String, Double> metrics = new HashMap<>();
+    metrics.put("temperature", temperature);
+    return new Telemetry(device, ts, seq, metrics);
+  }
+
+  private static DeviceUpdate update(String id, String site, DeviceStatus status) {
+    Device device = new Device();
+    device.setDeviceId(id);
+    device.setType("thermometer");
+    device.setSite(site);
+    device.setFirmware("1.2.0");
+    device.setStatus(status);
+    return new DeviceUpdate(id, device);
+  }
+}
