@@ -14,8 +14,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
 /** What the bridge's tests share: settings for a test's own topics, waiting, reading headers. */
@@ -80,16 +85,45 @@ final class BridgeTests {
     return name + ".bridge.rejected";
   }
 
-  /** Creates the test's Kafka topics, with several partitions like production. */
+  /**
+   * Creates the test's Kafka topics, with several partitions like production, and waits until every
+   * partition's leader serves requests.
+   *
+   * <p>Writing to a partition whose leader is not ready yet made the idempotent producer of
+   * kafka-clients 3.4 resend from sequence 0 after NOT_LEADER_OR_FOLLOWER and then loop on
+   * OutOfOrderSequenceException until its delivery timeout; in production topics exist long before.
+   */
   static void createTopics(KafkaTestClient kafka, String name) {
-    kafka.createTopics(
-        4,
-        telemetry(name),
-        name + ".events.raw",
-        name + ".shadow.reported",
-        delta(name),
-        commands(name),
-        rejected(name));
+    List<String> topics =
+        List.of(
+            telemetry(name),
+            name + ".events.raw",
+            name + ".shadow.reported",
+            delta(name),
+            commands(name),
+            rejected(name));
+    kafka.createTopics(4, topics.toArray(String[]::new));
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+      for (String topic : topics) {
+        for (int p = 0; p < 4; p++) {
+          partitions.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+      }
+      await(
+          "partition leaders of " + topics,
+          Duration.ofSeconds(30),
+          () -> {
+            try {
+              admin.listOffsets(partitions).all().get(5, TimeUnit.SECONDS);
+              return true;
+            } catch (Exception notYet) {
+              return false;
+            }
+          });
+    }
   }
 
   static void await(String what, Duration timeout, BooleanSupplier condition) {
