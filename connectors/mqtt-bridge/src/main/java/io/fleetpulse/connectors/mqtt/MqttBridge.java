@@ -339,7 +339,8 @@ public final class MqttBridge implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, config.clientId + "-uplink");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // Batches of ~10 ms: fewer, larger produce requests; acks wait that long at most.
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(128 * 1024));
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
