@@ -78,6 +78,17 @@ public final class MqttBridge implements AutoCloseable {
    * in the background and reports itself unhealthy meanwhile.
    */
   public MqttBridge start() {
+    try {
+      startParts();
+    } catch (RuntimeException e) {
+      // Whatever started is stopped again: a failed start leaves no threads or sockets behind.
+      close();
+      throw e;
+    }
+    return this;
+  }
+
+  private void startParts() {
     sender = new KafkaSender(new KafkaProducer<>(producerProperties()), metrics);
     uplink =
         new Uplink(
@@ -123,7 +134,6 @@ public final class MqttBridge implements AutoCloseable {
         config.mqttPort,
         config.subscriptions(),
         config.kafkaBootstrapServers);
-    return this;
   }
 
   /** Whether the bridge is connected and subscribed to the broker and not shutting down. */
