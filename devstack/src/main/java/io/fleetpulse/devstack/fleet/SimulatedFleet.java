@@ -42,10 +42,15 @@ public final class SimulatedFleet {
    * device {@code i} is offset by {@code i} ms so that no two readings of a device share a time.
    */
   public List<Telemetry> readings(long fromTs, long stepMs, int perDevice) {
+    return readings(fromTs, stepMs, perDevice, 0);
+  }
+
+  /** {@link #readings(long, long, int)} numbered from {@code firstSeq}, as a later batch. */
+  public List<Telemetry> readings(long fromTs, long stepMs, int perDevice, long firstSeq) {
     List<Telemetry> out = new ArrayList<>(deviceIds.size() * perDevice);
-    for (int seq = 0; seq < perDevice; seq++) {
+    for (int i = 0; i < perDevice; i++) {
       for (int d = 0; d < deviceIds.size(); d++) {
-        out.add(reading(d, fromTs + seq * stepMs + d, seq));
+        out.add(reading(d, fromTs + i * stepMs + d, firstSeq + i));
       }
     }
     return out;

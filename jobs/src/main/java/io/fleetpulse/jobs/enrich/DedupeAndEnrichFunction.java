@@ -53,7 +53,7 @@ public final class DedupeAndEnrichFunction
   @Override
   public void processElement(Telemetry telemetry, ReadOnlyContext ctx, Collector<Telemetry> out)
       throws Exception {
-    if (!deduplicator.firstSighting(telemetry)) {
+    if (!deduplicator.firstSighting(telemetry, ctx.timerService())) {
       duplicates.inc();
       return;
     }
@@ -82,6 +82,12 @@ public final class DedupeAndEnrichFunction
     telemetry.setFirmware(device.getFirmware());
     telemetry.setStatus(status.name());
     out.collect(telemetry);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Telemetry> out)
+      throws Exception {
+    deduplicator.cleanUp(ctx.timerService());
   }
 
   @Override

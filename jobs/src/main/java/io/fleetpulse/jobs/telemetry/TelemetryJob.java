@@ -72,6 +72,7 @@ public final class TelemetryJob {
     BroadcastStream<DeviceUpdate> registry =
         env.fromSource(registrySource, RegistryWatermarks.strategy(), "device-registry")
             .uid("device-registry-source")
+            .setParallelism(1)
             .broadcast(DeviceRegistry.STATE);
 
     SingleOutputStreamOperator<Telemetry> enriched =

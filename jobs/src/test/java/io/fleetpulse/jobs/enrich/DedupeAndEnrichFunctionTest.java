@@ -35,6 +35,22 @@ class DedupeAndEnrichFunctionTest {
   }
 
   @Test
+  void aSequenceNumberIsForgottenAfterTheHorizonAndNoCleanupIsLeft() throws Exception {
+    try (var harness = harness()) {
+      harness.setProcessingTime(0);
+      harness.processElement(telemetry("d", TS, 7L, 1.5), TS);
+      assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+      harness.setProcessingTime(Duration.ofMinutes(10).toMillis());
+      // Everything expired: no further cleanup is scheduled for the device.
+      assertThat(harness.numProcessingTimeTimers()).isZero();
+      harness.processElement(telemetry("d", TS + 5, 7L, 1.5), TS + 5);
+
+      assertThat(harness.extractOutputValues()).hasSize(2);
+    }
+  }
+
+  @Test
   void theSameSequenceNumberFromAnotherDeviceIsKept() throws Exception {
     try (var harness = harness()) {
       harness.processElement(telemetry("a", TS, 7L, 1.5), TS);

@@ -55,7 +55,7 @@ class TelemetryInfluxIT {
   void influxQlReturnsExactlyTheAggregatesOfEveryDeviceMetricAndWindowDespiteReplays(
       KafkaTestClient kafka, InfluxDbProcess influx) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
-    TelemetryJobConfig config = config(kafka, influx, run);
+    TelemetryJobConfig config = config(kafka, influx, run, "--watermark.idleness", "1s");
     long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
     List<Telemetry> valid = new SimulatedFleet(5, "dev").readings(t0, 2_000, 60);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -100,7 +100,7 @@ class TelemetryInfluxIT {
   void registryTagsPointsRefusesRecalledDevicesAndAnUpdateRetagsLaterWindows(
       KafkaTestClient kafka, InfluxDbProcess influx) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
-    TelemetryJobConfig config = config(kafka, influx, run);
+    TelemetryJobConfig config = config(kafka, influx, run, "--watermark.idleness", "1s");
     String db = config.influx().options().database();
     long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
     registry(kafka, config, device("known", "plant-1", DeviceStatus.ACTIVE));
@@ -150,35 +150,113 @@ class TelemetryInfluxIT {
     }
   }
 
+  @Test
+  void everyAggregateIsInInfluxDbAfterItWasDownFor15SecondsMidRun(
+      KafkaTestClient kafka, InfluxDbProcess influx) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    TelemetryJobConfig config = config(kafka, influx, run, "--influx.max-retries", "2");
+    String db = config.influx().options().database();
+    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    SimulatedFleet fleet = new SimulatedFleet(4, "outage");
+    List<Telemetry> before = fleet.readings(t0, 5_000, 36); // windows 0-2
+    List<Telemetry> during = fleet.readings(t0 + 3 * MINUTE, 5_000, 36, 36); // windows 3-5
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 100);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+    StreamExecutionEnvironment env = environment(conf);
+    TelemetryJob.kafkaJob(config, false).build(env);
+    JobClient job = env.executeAsync("influx-outage-it");
+    try {
+      produce(kafka, config, before);
+      await(() -> influx.query(db, "SELECT \"count\" FROM telemetry_agg").size() >= 4);
+
+      influx.stop();
+      produce(kafka, config, during);
+      Thread.sleep(15_000);
+      influx.start();
+      // A reading of every device far ahead closes every window of the run on every partition.
+      produce(kafka, config, fleet.readings(t0 + 7 * MINUTE, 1_000, 1, 72));
+
+      List<Telemetry> all = new ArrayList<>(before);
+      all.addAll(during);
+      Map<String, double[]> expected = expectedAggregates(all);
+      String closed =
+          "SELECT \"count\" FROM telemetry_agg WHERE time < " + (t0 + 6 * MINUTE) + "ms";
+      await(
+          () -> influx.query(db, closed).size() >= expected.size(),
+          () -> {
+            try {
+              return "points: "
+                  + influx.query(db, closed).size()
+                  + " of "
+                  + expected.size()
+                  + ", job "
+                  + job.getJobStatus().get();
+            } catch (Exception e) {
+              return e.toString();
+            }
+          });
+      Map<String, double[]> actual = new HashMap<>();
+      for (Map<String, Object> row :
+          influx.query(
+              db,
+              "SELECT \"count\", \"min\", \"max\", \"avg\", \"last\", device, metric"
+                  + " FROM telemetry_agg WHERE time < "
+                  + (t0 + 6 * MINUTE)
+                  + "ms")) {
+        actual.put(
+            row.get("device")
+                + "|"
+                + row.get("metric")
+                + "|"
+                + ((Number) row.get("time")).longValue(),
+            new double[] {
+              num(row.get("count")),
+              num(row.get("min")),
+              num(row.get("max")),
+              num(row.get("avg")),
+              num(row.get("last"))
+            });
+      }
+      assertThat(actual.keySet()).isEqualTo(expected.keySet());
+      expected.forEach(
+          (key, values) -> assertThat(actual.get(key)).as(key).containsExactly(values));
+    } finally {
+      job.cancel().get();
+      influx.start();
+    }
+  }
+
   private static TelemetryJobConfig config(
-      KafkaTestClient kafka, InfluxDbProcess influx, String run) {
+      KafkaTestClient kafka, InfluxDbProcess influx, String run, String... extra) {
     String db = "it_" + run.replace('-', '_');
     influx.createDatabase(db);
-    TelemetryJobConfig config =
-        TelemetryJobConfig.load(
-            new String[] {
-              "--kafka.bootstrap.servers",
-              kafka.bootstrapServers(),
-              "--kafka.group.id",
-              "influx-it-" + run,
-              "--topic.telemetry.raw",
-              "raw-" + run,
-              "--topic.telemetry.dlq",
-              "dlq-" + run,
-              "--topic.telemetry.agg",
-              "agg-" + run,
-              "--topic.devices",
-              "devices-" + run,
-              "--watermark.idleness",
-              "1s",
-              "--influx.url",
-              influx.url(),
-              "--influx.db",
-              db,
-              "--influx.flush-interval",
-              "200ms"
-            },
-            Map.of());
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--kafka.bootstrap.servers",
+                kafka.bootstrapServers(),
+                "--kafka.group.id",
+                "influx-it-" + run,
+                "--topic.telemetry.raw",
+                "raw-" + run,
+                "--topic.telemetry.dlq",
+                "dlq-" + run,
+                "--topic.telemetry.agg",
+                "agg-" + run,
+                "--topic.devices",
+                "devices-" + run,
+                "--watermark.idleness",
+                "1s",
+                "--influx.url",
+                influx.url(),
+                "--influx.db",
+                db,
+                "--influx.flush-interval",
+                "200ms"));
+    args.addAll(List.of(extra));
+    TelemetryJobConfig config = TelemetryJobConfig.load(args.toArray(String[]::new), Map.of());
     kafka.createTopics(2, config.rawTopic(), config.deadLetterTopic(), config.aggregateTopic());
     kafka.createTopics(1, Map.of("cleanup.policy", "compact"), config.devicesTopic());
     return config;
@@ -186,12 +264,23 @@ class TelemetryInfluxIT {
 
   private static StreamExecutionEnvironment environment() {
     Configuration conf = new Configuration();
-    conf.set(PipelineOptions.GENERIC_TYPES, false);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    return environment(conf);
+  }
+
+  private static StreamExecutionEnvironment environment(Configuration conf) {
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(PARALLELISM);
     env.enableCheckpointing(1_000);
     return env;
+  }
+
+  private static void produce(
+      KafkaTestClient kafka, TelemetryJobConfig config, List<Telemetry> telemetry) {
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    telemetry.forEach(t -> records.add(SimulatedFleet.toRecord(config.rawTopic(), t)));
+    kafka.produce(records);
   }
 
   private static Device device(String id, String site, DeviceStatus status) {
@@ -279,10 +368,15 @@ class TelemetryInfluxIT {
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
+    await(condition, () -> "");
+  }
+
+  private static void await(BooleanSupplier condition, java.util.function.Supplier<String> state)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 60 s");
+        throw new AssertionError("condition not met within 60 s " + state.get());
       }
       Thread.sleep(200);
     }
