@@ -233,7 +233,8 @@ public final class TelemetryParser {
       throw new InvalidMessageException(
           RejectReason.INVALID_METRIC, "metrics must be an object, got " + describe(value));
     }
-    Map<String, Double> metrics = new HashMap<>();
+    // Devices send a handful of metrics; a small table is cheaper to fill and to iterate.
+    Map<String, Double> metrics = new HashMap<>(8);
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken token = p.nextToken();

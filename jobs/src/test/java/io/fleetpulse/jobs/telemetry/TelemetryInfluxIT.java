@@ -3,6 +3,7 @@ package io.fleetpulse.jobs.telemetry;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetpulse.devstack.fleet.ExpectedAggregates;
 import io.fleetpulse.devstack.fleet.SimulatedFleet;
 import io.fleetpulse.devstack.influxdb.InfluxDbExtension;
 import io.fleetpulse.devstack.influxdb.InfluxDbProcess;
@@ -77,20 +78,8 @@ class TelemetryInfluxIT {
             "SELECT \"count\", \"min\", \"max\", \"avg\", \"last\", device, metric, status"
                 + " FROM telemetry_agg");
     assertThat(rows).hasSize(expected.size());
-    Map<String, double[]> actual = new HashMap<>();
-    for (Map<String, Object> row : rows) {
-      long start = ((Number) row.get("time")).longValue();
-      actual.put(
-          row.get("device") + "|" + row.get("metric") + "|" + start,
-          new double[] {
-            num(row.get("count")),
-            num(row.get("min")),
-            num(row.get("max")),
-            num(row.get("avg")),
-            num(row.get("last"))
-          });
-      assertThat(row.get("status")).isEqualTo("unregistered");
-    }
+    assertThat(rows).allSatisfy(row -> assertThat(row.get("status")).isEqualTo("unregistered"));
+    Map<String, double[]> actual = aggregatesByKey(rows);
     assertThat(actual.keySet()).isEqualTo(expected.keySet());
     expected.forEach((key, values) -> assertThat(actual.get(key)).as(key).containsExactly(values));
     assertThat(counter(job, "telemetryDuplicates")).isEqualTo(valid.size() / 10);
@@ -197,28 +186,14 @@ class TelemetryInfluxIT {
               return e.toString();
             }
           });
-      Map<String, double[]> actual = new HashMap<>();
-      for (Map<String, Object> row :
-          influx.query(
-              db,
-              "SELECT \"count\", \"min\", \"max\", \"avg\", \"last\", device, metric"
-                  + " FROM telemetry_agg WHERE time < "
-                  + (t0 + 6 * MINUTE)
-                  + "ms")) {
-        actual.put(
-            row.get("device")
-                + "|"
-                + row.get("metric")
-                + "|"
-                + ((Number) row.get("time")).longValue(),
-            new double[] {
-              num(row.get("count")),
-              num(row.get("min")),
-              num(row.get("max")),
-              num(row.get("avg")),
-              num(row.get("last"))
-            });
-      }
+      Map<String, double[]> actual =
+          aggregatesByKey(
+              influx.query(
+                  db,
+                  "SELECT \"count\", \"min\", \"max\", \"avg\", \"last\", device, metric"
+                      + " FROM telemetry_agg WHERE time < "
+                      + (t0 + 6 * MINUTE)
+                      + "ms"));
       assertThat(actual.keySet()).isEqualTo(expected.keySet());
       expected.forEach(
           (key, values) -> assertThat(actual.get(key)).as(key).containsExactly(values));
@@ -327,34 +302,36 @@ class TelemetryInfluxIT {
     return tags;
   }
 
+  /** Per aggregate key: count, min, max, avg, last, as InfluxQL returns them. */
   private static Map<String, double[]> expectedAggregates(List<Telemetry> valid) {
-    Map<String, List<double[]>> byKey = new HashMap<>();
-    for (Telemetry t : valid) {
-      long start = t.getTs() / MINUTE * MINUTE;
-      t.getMetrics()
-          .forEach(
-              (metric, value) ->
-                  byKey
-                      .computeIfAbsent(
-                          t.getDeviceId() + "|" + metric + "|" + start, k -> new ArrayList<>())
-                      .add(new double[] {t.getTs(), value}));
-    }
     Map<String, double[]> expected = new HashMap<>();
-    byKey.forEach(
-        (key, points) -> {
-          points.sort((a, b) -> Double.compare(a[0], b[0]));
-          double sum = points.stream().mapToDouble(p -> p[1]).sum();
-          expected.put(
-              key,
-              new double[] {
-                points.size(),
-                points.stream().mapToDouble(p -> p[1]).min().orElseThrow(),
-                points.stream().mapToDouble(p -> p[1]).max().orElseThrow(),
-                sum / points.size(),
-                points.get(points.size() - 1)[1]
-              });
-        });
+    ExpectedAggregates.tumbling(valid, MINUTE)
+        .forEach(
+            (key, a) ->
+                expected.put(
+                    key,
+                    new double[] {a.getCount(), a.getMin(), a.getMax(), a.getAvg(), a.getLast()}));
     return expected;
+  }
+
+  /** Per aggregate key: count, min, max, avg, last of InfluxQL rows of telemetry_agg. */
+  private static Map<String, double[]> aggregatesByKey(List<Map<String, Object>> rows) {
+    Map<String, double[]> byKey = new HashMap<>();
+    for (Map<String, Object> row : rows) {
+      byKey.put(
+          ExpectedAggregates.key(
+              (String) row.get("device"),
+              (String) row.get("metric"),
+              ((Number) row.get("time")).longValue()),
+          new double[] {
+            num(row.get("count")),
+            num(row.get("min")),
+            num(row.get("max")),
+            num(row.get("avg")),
+            num(row.get("last"))
+          });
+    }
+    return byKey;
   }
 
   private static double num(Object value) {

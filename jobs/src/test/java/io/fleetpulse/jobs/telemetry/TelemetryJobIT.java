@@ -3,6 +3,7 @@ package io.fleetpulse.jobs.telemetry;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetpulse.devstack.fleet.ExpectedAggregates;
 import io.fleetpulse.devstack.fleet.MalformedTelemetry;
 import io.fleetpulse.devstack.fleet.SimulatedFleet;
 import io.fleetpulse.devstack.kafka.KafkaExtension;
@@ -80,7 +81,8 @@ class TelemetryJobIT {
             .map(r -> ModelJson.fromBytes(r.value(), TelemetryAggregate.class))
             .toList();
     assertThat(actual).hasSize(expected.size());
-    assertThat(actual.stream().collect(Collectors.toMap(TelemetryJobIT::key, Function.identity())))
+    assertThat(
+            actual.stream().collect(Collectors.toMap(ExpectedAggregates::key, Function.identity())))
         .isEqualTo(expected);
 
     List<ConsumerRecord<byte[], byte[]>> dlq =
@@ -239,42 +241,9 @@ class TelemetryJobIT {
   }
 
   private static Map<String, TelemetryAggregate> expectedAggregates(List<Telemetry> valid) {
-    Map<String, List<double[]>> byKey = new HashMap<>();
-    for (Telemetry t : valid) {
-      long start = t.getTs() / MINUTE * MINUTE;
-      t.getMetrics()
-          .forEach(
-              (metric, value) ->
-                  byKey
-                      .computeIfAbsent(
-                          t.getDeviceId() + "|" + metric + "|" + start, k -> new ArrayList<>())
-                      .add(new double[] {t.getTs(), value}));
-    }
-    Map<String, TelemetryAggregate> expected = new HashMap<>();
-    byKey.forEach(
-        (key, points) -> {
-          String[] parts = key.split("\\|");
-          points.sort((a, b) -> Double.compare(a[0], b[0]));
-          TelemetryAggregate agg = new TelemetryAggregate();
-          agg.setDeviceId(parts[0]);
-          agg.setMetric(parts[1]);
-          agg.setWindowStart(Long.parseLong(parts[2]));
-          agg.setWindowEnd(Long.parseLong(parts[2]) + MINUTE);
-          agg.setCount(points.size());
-          agg.setMin(points.stream().mapToDouble(p -> p[1]).min().orElseThrow());
-          agg.setMax(points.stream().mapToDouble(p -> p[1]).max().orElseThrow());
-          agg.setAvg(points.stream().mapToDouble(p -> p[1]).sum() / points.size());
-          double[] last = points.get(points.size() - 1);
-          agg.setLast(last[1]);
-          agg.setLastTs((long) last[0]);
-          agg.setStatus("unregistered");
-          expected.put(key, agg);
-        });
+    Map<String, TelemetryAggregate> expected = ExpectedAggregates.tumbling(valid, MINUTE);
+    expected.values().forEach(a -> a.setStatus("unregistered"));
     return expected;
-  }
-
-  private static String key(TelemetryAggregate a) {
-    return a.getDeviceId() + "|" + a.getMetric() + "|" + a.getWindowStart();
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
