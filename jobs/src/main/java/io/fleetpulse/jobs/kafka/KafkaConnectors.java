@@ -74,11 +74,19 @@ public final class KafkaConnectors {
         .setProperty("partition.discovery.interval.ms", "60000");
   }
 
-  /** A sink of records keyed by {@code key} (UTF-8) and valued by {@code value}. */
+  /**
+   * A sink of records keyed by {@code key} (UTF-8) and valued by {@code value}; {@code name} is
+   * unique among the job's sinks.
+   */
   public static <T> KafkaSink<T> sink(
-      KafkaConfig kafka, String topic, SerializationSchema<T> key, SerializationSchema<T> value) {
+      KafkaConfig kafka,
+      String name,
+      String topic,
+      SerializationSchema<T> key,
+      SerializationSchema<T> value) {
     return sink(
         kafka,
+        name,
         KafkaRecordSerializationSchema.<T>builder()
             .setTopic(topic)
             .setKeySerializationSchema(key)
@@ -86,9 +94,12 @@ public final class KafkaConnectors {
             .build());
   }
 
-  /** A sink with its own record serialization, under the configured delivery guarantee. */
+  /**
+   * A sink with its own record serialization, under the configured delivery guarantee; {@code name}
+   * is unique among the job's sinks.
+   */
   public static <T> KafkaSink<T> sink(
-      KafkaConfig kafka, KafkaRecordSerializationSchema<T> serialization) {
+      KafkaConfig kafka, String name, KafkaRecordSerializationSchema<T> serialization) {
     Properties producer = kafka.properties();
     producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
     producer.putIfAbsent("linger.ms", "20");
@@ -100,7 +111,8 @@ public final class KafkaConnectors {
             .setRecordSerializer(serialization)
             .setDeliveryGuarantee(kafka.deliveryGuarantee());
     if (kafka.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
-      builder.setTransactionalIdPrefix(kafka.transactionalIdPrefix());
+      // Transactional ids must be unique per sink, or the sinks' producers fence each other.
+      builder.setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + name);
     }
     return builder.build();
   }

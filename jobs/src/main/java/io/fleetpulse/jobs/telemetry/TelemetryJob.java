@@ -174,6 +174,7 @@ public final class TelemetryJob {
             "telemetry-aggregate-sink",
             KafkaConnectors.sink(
                 config.kafka(),
+                "telemetry-aggregate-sink",
                 config.aggregateTopic(),
                 KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
                 ModelJson::toBytes)));
@@ -182,6 +183,7 @@ public final class TelemetryJob {
             "telemetry-trend-sink",
             KafkaConnectors.sink(
                 config.kafka(),
+                "telemetry-trend-sink",
                 config.trendTopic(),
                 KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
                 ModelJson::toBytes)));
@@ -196,7 +198,9 @@ public final class TelemetryJob {
     }
     Sink<DeadLetter> deadLetters =
         KafkaConnectors.sink(
-            config.kafka(), new DeadLetterSerializationSchema(config.deadLetterTopic()));
+            config.kafka(),
+            "telemetry-dlq-sink",
+            new DeadLetterSerializationSchema(config.deadLetterTopic()));
     return new TelemetryJob(
         config,
         telemetry,

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @ExtendWith(KafkaExtension.class)
 class TelemetryJobIT {
@@ -59,13 +59,23 @@ class TelemetryJobIT {
               .setConfiguration(METRICS.addToConfiguration(new Configuration()))
               .build());
 
-  @ParameterizedTest(name = "on the {0} state backend")
-  @ValueSource(strings = {"hashmap", "rocksdb"})
+  @ParameterizedTest(name = "on the {0} state backend, {1} Kafka sinks")
+  @CsvSource({"hashmap, AT_LEAST_ONCE", "rocksdb, EXACTLY_ONCE"})
   void aggregatesEveryDeviceMetricAndWindowExactlyAndDeadLettersEveryMalformedRecord(
-      String stateBackend, KafkaTestClient kafka) throws Exception {
+      String stateBackend, String deliveryGuarantee, KafkaTestClient kafka) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     TelemetryJobConfig config =
-        config(kafka, run, "--watermark.out-of-orderness", "5s", "--state.backend", stateBackend);
+        config(
+            kafka,
+            run,
+            "--watermark.out-of-orderness",
+            "5s",
+            "--state.backend",
+            stateBackend,
+            "--kafka.delivery.guarantee",
+            deliveryGuarantee,
+            "--kafka.transactional-id-prefix",
+            "telemetry-it-" + run);
     createTopics(kafka, config);
     long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
     List<Telemetry> valid = new SimulatedFleet(50, "dev").readings(t0, 1_000, 200);
