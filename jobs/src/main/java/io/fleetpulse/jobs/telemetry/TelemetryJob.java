@@ -131,7 +131,8 @@ public final class TelemetryJob {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
     env.enableCheckpointing(config.checkpointInterval().toMillis());
-    // Safe: no operator of this job keeps or changes a record after passing it on.
+    // Safe: a record is changed only by the operator that receives it from the network, before it
+    // passes it on, and no operator keeps a record after passing it on.
     env.getConfig().enableObjectReuse();
     kafkaJob(config, false).build(env);
     env.execute("FleetPulse TelemetryJob");
