@@ -1,6 +1,7 @@
 package io.fleetpulse.devstack.mqtt;
 
 import io.fleetpulse.devstack.FreePorts;
+import io.fleetpulse.devstack.ServerProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -100,15 +101,7 @@ public final class MosquittoBroker implements AutoCloseable {
     if (process == null) {
       return;
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    ServerProcesses.stop(process);
     process = null;
   }
 
