@@ -1,10 +1,7 @@
 package io.fleetpulse.devstack.influxdb;
 
 import io.fleetpulse.devstack.BuildDirs;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
+import io.fleetpulse.devstack.ServerExtension;
 
 /**
  * JUnit 5 extension that gives tests one real InfluxDB 1.x server, shared by every test class of
@@ -13,37 +10,19 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>Tests receive it as a parameter of type {@link InfluxDbProcess}. A server a test left stopped
  * is started again for the next one.
  */
-public final class InfluxDbExtension implements BeforeAllCallback, ParameterResolver {
+public final class InfluxDbExtension extends ServerExtension<InfluxDbProcess> {
 
-  private static final ExtensionContext.Namespace NAMESPACE =
-      ExtensionContext.Namespace.create(InfluxDbExtension.class);
-
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    influxDb(context);
+  public InfluxDbExtension() {
+    super(InfluxDbProcess.class);
   }
 
   @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == InfluxDbProcess.class;
+  protected InfluxDbProcess create() {
+    return InfluxDbProcess.start(BuildDirs.fresh("influxdb"));
   }
 
   @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return influxDb(context);
-  }
-
-  /** The shared server, started on first use; a stopped server is started again. */
-  public static InfluxDbProcess influxDb(ExtensionContext context) {
-    InfluxDbProcess influx =
-        context
-            .getRoot()
-            .getStore(NAMESPACE)
-            .getOrComputeIfAbsent(
-                InfluxDbProcess.class,
-                k -> InfluxDbProcess.start(BuildDirs.fresh("influxdb")),
-                InfluxDbProcess.class);
-    influx.start();
-    return influx;
+  protected void ensureRunning(InfluxDbProcess server) {
+    server.start();
   }
 }

@@ -1,10 +1,8 @@
 package io.fleetpulse.devstack.mqtt;
 
 import io.fleetpulse.devstack.BuildDirs;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
+import io.fleetpulse.devstack.ServerExtension;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension that gives each test class its own plain Mosquitto broker, stopped when the
@@ -12,39 +10,26 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>Tests receive it as a parameter of type {@link MosquittoBroker}.
  */
-public final class MosquittoExtension implements BeforeAllCallback, ParameterResolver {
+public final class MosquittoExtension extends ServerExtension<MosquittoBroker> {
 
-  private static final ExtensionContext.Namespace NAMESPACE =
-      ExtensionContext.Namespace.create(MosquittoExtension.class);
-
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    broker(context);
+  public MosquittoExtension() {
+    super(MosquittoBroker.class);
   }
 
   @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == MosquittoBroker.class;
+  protected MosquittoBroker create() {
+    return MosquittoBroker.start(BuildDirs.fresh("mosquitto"));
   }
 
   @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return broker(context);
+  protected void ensureRunning(MosquittoBroker server) {
+    server.start();
   }
 
-  private static MosquittoBroker broker(ExtensionContext context) {
-    ExtensionContext classContext =
-        context.getTestClass().isPresent() && context.getTestMethod().isPresent()
-            ? context.getParent().orElse(context)
-            : context;
-    MosquittoBroker broker =
-        classContext
-            .getStore(NAMESPACE)
-            .getOrComputeIfAbsent(
-                MosquittoBroker.class,
-                k -> MosquittoBroker.start(BuildDirs.fresh("mosquitto")),
-                MosquittoBroker.class);
-    broker.start();
-    return broker;
+  @Override
+  protected ExtensionContext scope(ExtensionContext context) {
+    return context.getTestClass().isPresent() && context.getTestMethod().isPresent()
+        ? context.getParent().orElse(context)
+        : context;
   }
 }
