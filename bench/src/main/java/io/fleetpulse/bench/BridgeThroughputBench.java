@@ -4,6 +4,8 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.fleetpulse.config.ConfigOption;
+import io.fleetpulse.config.OptionSet;
 import io.fleetpulse.config.Settings;
 import io.fleetpulse.connectors.mqtt.MqttBridge;
 import io.fleetpulse.connectors.mqtt.MqttBridgeConfig;
@@ -23,7 +25,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -49,21 +50,38 @@ public final class BridgeThroughputBench {
   private final Map<String, String> bridgeOverrides;
   private String loadBefore;
 
+  private static final ConfigOption<Integer> DEVICES =
+      ConfigOption.key("devices").intType().positive().defaultValue(100).description("publishers");
+  private static final ConfigOption<Integer> PER_DEVICE =
+      ConfigOption.key("messages-per-device")
+          .intType()
+          .positive()
+          .defaultValue(500)
+          .description("messages each publisher sends per round");
+  private static final ConfigOption<Integer> ROUNDS =
+      ConfigOption.key("rounds")
+          .intType()
+          .positive()
+          .defaultValue(5)
+          .description("measured rounds of each kind");
+  private static final ConfigOption<String> OUT =
+      ConfigOption.key("out").stringType().description("report file");
+  private static final OptionSet OPTIONS =
+      OptionSet.builder()
+          .add(DEVICES, PER_DEVICE, ROUNDS, OUT)
+          .prefix("bridge.", "bridge settings for the measured bridge")
+          .build();
+
   private BridgeThroughputBench(Settings settings) {
     bridgeOverrides = settings.withPrefix("bridge.");
-    devices = settings.positiveInt("devices", 100);
-    perDevice = settings.positiveInt("messages-per-device", 500);
-    rounds = settings.positiveInt("rounds", 5);
-    out = Path.of(settings.string("out", "bench/results/" + LocalDate.now() + ".md"));
+    devices = settings.get(DEVICES);
+    perDevice = settings.get(PER_DEVICE);
+    rounds = settings.get(ROUNDS);
+    out = Path.of(settings.getOrElse(OUT, "bench/results/" + LocalDate.now() + ".md"));
   }
 
   public static void main(String[] args) throws Exception {
-    Settings settings =
-        Settings.load(
-            args,
-            Map.of(),
-            Set.of("devices", "messages-per-device", "rounds", "out"),
-            Set.of("bridge."));
+    Settings settings = Settings.load(args, Map.of(), OPTIONS);
     new BridgeThroughputBench(settings).run();
     System.exit(0);
   }
@@ -137,14 +155,16 @@ public final class BridgeThroughputBench {
     settings.put("mqtt.client-id", "bench-bridge-" + round);
     settings.put("mqtt.shared-group", "bench-" + round);
     settings.put("mqtt.session-expiry", "1s");
-    settings.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+    settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     settings.put("uplink.routes", "devices/{deviceId}/telemetry=" + TOPIC);
     settings.put("downlink.enabled", "false");
     settings.put("http.port", "-1");
     settings.putAll(bridgeOverrides);
     try (KafkaConsumer<byte[], byte[]> offsets = offsetReader(kafka);
         MqttBridge bridge =
-            MqttBridge.builder().config(MqttBridgeConfig.from(Settings.of(settings))).build()) {
+            MqttBridge.builder()
+                .config(MqttBridgeConfig.from(Settings.of(settings, MqttBridgeConfig.OPTIONS)))
+                .build()) {
       bridge.start();
       await(bridge::healthy);
       List<TopicPartition> partitions =

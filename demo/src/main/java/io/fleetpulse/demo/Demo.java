@@ -1,5 +1,7 @@
 package io.fleetpulse.demo;
 
+import io.fleetpulse.config.ConfigOption;
+import io.fleetpulse.config.OptionSet;
 import io.fleetpulse.config.Settings;
 import io.fleetpulse.devstack.BuildDirs;
 import io.fleetpulse.devstack.FreePorts;
@@ -13,7 +15,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
@@ -28,16 +29,33 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class Demo {
 
-  private static final Set<String> KEYS = Set.of("devices", "window.size", "run-for");
+  private static final ConfigOption<Integer> DEVICES =
+      ConfigOption.key("devices")
+          .intType()
+          .positive()
+          .defaultValue(20)
+          .description("simulated devices");
+  private static final ConfigOption<Duration> WINDOW =
+      ConfigOption.key("window.size")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofSeconds(10))
+          .description("tumbling window size");
+  private static final ConfigOption<Duration> RUN_FOR =
+      ConfigOption.key("run-for")
+          .durationType()
+          .nonNegative()
+          .defaultValue(Duration.ZERO)
+          .description("stop after this long; 0 runs until Ctrl-C");
+
+  /** The demo's options. */
+  public static final OptionSet OPTIONS = OptionSet.builder().add(DEVICES, WINDOW, RUN_FOR).build();
 
   private Demo() {}
 
   public static void main(String[] args) throws Exception {
-    Settings s = Settings.load(args, Map.of(), KEYS, Set.of());
-    int devices = s.positiveInt("devices", 20);
-    Duration window = s.positiveDuration("window.size", Duration.ofSeconds(10));
-    Duration runFor = s.duration("run-for", Duration.ZERO);
-    run(devices, window, runFor, System.out);
+    Settings s = Settings.load(args, System.getenv(), OPTIONS);
+    run(s.get(DEVICES), s.get(WINDOW), s.get(RUN_FOR), System.out);
   }
 
   /** Runs the demo; a zero {@code runFor} runs until the JVM is stopped (Ctrl-C). */
@@ -62,12 +80,11 @@ public final class Demo {
       admin.produce(DemoRegistry.records(fleet, config.devicesTopic()));
 
       int uiPort = FreePorts.pick();
-      Configuration flinkConf = new Configuration();
+      Configuration flinkConf = TelemetryJob.flinkConfiguration(config);
       flinkConf.set(RestOptions.PORT, uiPort);
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConf);
       env.setParallelism(2);
-      env.enableCheckpointing(config.checkpointInterval().toMillis());
       TelemetryJob.kafkaJob(config, false).build(env);
       JobClient job = env.executeAsync("FleetPulse TelemetryJob (demo)");
 

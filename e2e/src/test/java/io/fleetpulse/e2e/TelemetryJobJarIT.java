@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetpulse.devstack.fleet.SimulatedFleet;
+import io.fleetpulse.devstack.fleet.TestTimes;
 import io.fleetpulse.devstack.kafka.KafkaExtension;
 import io.fleetpulse.devstack.kafka.KafkaTestClient;
 import io.fleetpulse.model.ModelJson;
@@ -87,7 +88,7 @@ class TelemetryJobJarIT {
     JobGraph graph = PackagedProgramUtils.createJobGraph(program, new Configuration(), 1, false);
     JobID job = cluster.submitJob(graph).get();
     try {
-      long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+      long t0 = TestTimes.minuteAlignedHourAgo();
       SimulatedFleet fleet = new SimulatedFleet(2, "jar");
       List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
       fleet.readings(t0, 1_000, 10).forEach(t -> records.add(SimulatedFleet.toRecord(raw, t)));

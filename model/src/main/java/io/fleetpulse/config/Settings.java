@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.DateTimeException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -18,21 +16,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The settings of one job or service, merged from a properties file, the environment and the
- * command line, and read through typed getters that fail with a message naming the setting.
+ * command line, checked against the component's {@link OptionSet} and read through {@link
+ * #get(ConfigOption)}.
  *
  * <p>Precedence, lowest to highest: the file named by {@code --config PATH}, environment variables
  * {@code FLEETPULSE_<KEY>} (key upper-cased, {@code .} and {@code -} as {@code _}), then {@code
- * --key value} (or {@code --key=value}) arguments. Unknown keys are rejected at load time so that a
- * typo fails the start-up instead of silently falling back to a default.
+ * --key value} (or {@code --key=value}) arguments. A key under a pass-through prefix can come from
+ * the environment too: {@code FLEETPULSE_KAFKA_PROPERTIES_SASL_JAAS_CONFIG} is {@code
+ * kafka.properties.sasl.jaas.config} (secrets belong in the environment, not in argv). Unknown
+ * keys, unknown {@code FLEETPULSE_*} variables and bad values are all reported at once, at load
+ * time, so that a typo fails the start-up instead of silently falling back to a default.
  */
 public final class Settings {
 
@@ -42,34 +40,24 @@ public final class Settings {
   /** Prefix of the environment variables that carry settings. */
   public static final String ENV_PREFIX = "FLEETPULSE_";
 
-  private static final Pattern DURATION =
-      Pattern.compile("([-+]?\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
-
   private final Map<String, Entry> entries;
+  private final OptionSet options;
 
-  private Settings(Map<String, Entry> entries) {
+  private Settings(Map<String, Entry> entries, OptionSet options) {
     this.entries = Collections.unmodifiableMap(new HashMap<>(entries));
+    this.options = options;
   }
 
   /**
-   * Reads the settings from {@code args} (and the file they name) and {@code env}.
+   * Reads the settings from {@code args} (and the file they name) and {@code env}, and checks every
+   * one of them against {@code options}.
    *
-   * @param args command-line arguments: {@code --key value}, {@code --key=value}, {@code --config
-   *     PATH}
-   * @param env the environment, normally {@link System#getenv()}
-   * @param knownKeys the settings the program reads
-   * @param passThroughPrefixes prefixes of keys handed on unchecked to a library (e.g. {@code
-   *     kafka.properties.}), see {@link #withPrefix}
-   * @throws ConfigException on an unknown key, an argument without a value, or an unreadable file
+   * @throws ConfigException listing every unknown key, bad value and missing required option
    */
-  public static Settings load(
-      String[] args,
-      Map<String, String> env,
-      Set<String> knownKeys,
-      Set<String> passThroughPrefixes) {
+  public static Settings load(String[] args, Map<String, String> env, OptionSet options) {
     Objects.requireNonNull(args, "args");
     Objects.requireNonNull(env, "env");
-    KeyRules rules = new KeyRules(knownKeys, passThroughPrefixes);
+    List<String> errors = new ArrayList<>();
 
     String configPath = null;
     Map<String, Entry> fromArgs = new LinkedHashMap<>();
@@ -100,31 +88,27 @@ public final class Settings {
         configPath = value;
         continue;
       }
-      String source = "argument --" + key;
-      rules.check(key, source);
-      fromArgs.put(key, new Entry(value, source));
+      fromArgs.put(key, new Entry(value, "argument --" + key));
     }
 
     Map<String, Entry> merged = new HashMap<>();
     if (configPath != null) {
-      merged.putAll(readFile(configPath, rules));
+      merged.putAll(readFile(configPath));
     }
-    for (String key : rules.knownKeys) {
-      String name = envName(key);
-      String value = env.get(name);
-      if (value != null) {
-        merged.put(key, new Entry(value, "environment variable " + name));
-      }
-    }
+    merged.putAll(fromEnvironment(env, options, errors));
     merged.putAll(fromArgs);
-    return new Settings(merged);
+    Settings settings = new Settings(merged, options);
+    settings.check(errors);
+    return settings;
   }
 
-  /** Settings with exactly these values and no key checks; meant for tests and embedding. */
-  public static Settings of(Map<String, String> values) {
+  /** Settings with exactly these values, checked like {@link #load}; for tests and embedding. */
+  public static Settings of(Map<String, String> values, OptionSet options) {
     Map<String, Entry> entries = new HashMap<>();
     values.forEach((k, v) -> entries.put(k, new Entry(Objects.requireNonNull(v, k), "given")));
-    return new Settings(entries);
+    Settings settings = new Settings(entries, options);
+    settings.check(new ArrayList<>());
+    return settings;
   }
 
   /** The environment variable that carries {@code key}, e.g. {@code FLEETPULSE_KAFKA_TOPIC}. */
@@ -132,104 +116,24 @@ public final class Settings {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  /** Whether {@code key} is set by any source. */
-  public boolean contains(String key) {
-    return entries.containsKey(key);
+  /** Whether {@code option} is set by any source. */
+  public boolean contains(ConfigOption<?> option) {
+    return entries.containsKey(option.key());
   }
 
-  /** The value of {@code key} as given, or {@code defaultValue} when unset. */
-  public String string(String key, String defaultValue) {
-    Entry entry = entries.get(key);
-    return entry == null ? defaultValue : entry.value;
-  }
-
-  /** The value of {@code key}; unset or blank is an error. */
-  public String requiredString(String key) {
-    Entry entry = entries.get(key);
+  /** The value of {@code option}: as given, else its default (null when it has none). */
+  public <T> T get(ConfigOption<T> option) {
+    requireDeclared(option);
+    Entry entry = entries.get(option.key());
     if (entry == null) {
-      throw new ConfigException(
-          "missing required setting '"
-              + key
-              + "' (set it with --"
-              + key
-              + ", "
-              + envName(key)
-              + " or in the --config file)");
+      return option.defaultValue();
     }
-    if (entry.value.isBlank()) {
-      throw new ConfigException(
-          "missing required setting '" + key + "' (it is empty in " + entry.source + ")");
-    }
-    return entry.value;
+    return option.parse(entry.value);
   }
 
-  /** The value of {@code key} as an {@code int}. */
-  public int intValue(String key, int defaultValue) {
-    return typed(key, defaultValue, "an integer", Integer::parseInt);
-  }
-
-  /** The value of {@code key} as an {@code int} greater than zero. */
-  public int positiveInt(String key, int defaultValue) {
-    int value = intValue(key, defaultValue);
-    if (value <= 0) {
-      throw notPositive(key, Integer.toString(value));
-    }
-    return value;
-  }
-
-  /** The value of {@code key} as a {@code long}. */
-  public long longValue(String key, long defaultValue) {
-    return typed(key, defaultValue, "an integer", Long::parseLong);
-  }
-
-  /** The value of {@code key} as a boolean; only {@code true} and {@code false} are accepted. */
-  public boolean bool(String key, boolean defaultValue) {
-    return typed(key, defaultValue, "true or false", Settings::parseBoolean);
-  }
-
-  /**
-   * The value of {@code key} as a duration: a number with a unit {@code ms}, {@code s}, {@code m},
-   * {@code h} or {@code d} (e.g. {@code 500ms}, {@code 5s}, {@code 1m}), a plain number of
-   * milliseconds, or ISO-8601 ({@code PT5S}).
-   */
-  public Duration duration(String key, Duration defaultValue) {
-    return typed(
-        key,
-        defaultValue,
-        "a duration such as 500ms, 5s, 1m, 2h, 1d or milliseconds",
-        Settings::parseDuration);
-  }
-
-  /** The value of {@code key} as a duration longer than zero; see {@link #duration}. */
-  public Duration positiveDuration(String key, Duration defaultValue) {
-    Duration value = duration(key, defaultValue);
-    if (value == null || value.isZero() || value.isNegative()) {
-      throw notPositive(key, String.valueOf(value));
-    }
-    return value;
-  }
-
-  /**
-   * The value of {@code key} as a constant of {@code type}, matched ignoring case and with {@code
-   * -} standing for {@code _} (so {@code exactly-once} selects {@code EXACTLY_ONCE}).
-   */
-  public <E extends Enum<E>> E enumValue(String key, Class<E> type, E defaultValue) {
-    Entry entry = entries.get(key);
-    if (entry == null) {
-      return defaultValue;
-    }
-    String wanted = entry.value.strip().replace('-', '_');
-    E[] constants = type.getEnumConstants();
-    for (E constant : constants) {
-      if (constant.name().equalsIgnoreCase(wanted)) {
-        return constant;
-      }
-    }
-    List<String> allowed = new ArrayList<>();
-    for (E constant : constants) {
-      allowed.add(constant.name());
-    }
-    throw invalid(key, entry, "one of " + allowed);
+  /** The value of {@code option}, or {@code fallback} when unset (a default derived at start). */
+  public <T> T getOrElse(ConfigOption<T> option, T fallback) {
+    return contains(option) ? get(option) : fallback;
   }
 
   /**
@@ -238,6 +142,9 @@ public final class Settings {
    * security.protocol}.
    */
   public Map<String, String> withPrefix(String prefix) {
+    if (!options.prefixes().containsKey(prefix)) {
+      throw new IllegalArgumentException(prefix + " is not a declared pass-through prefix");
+    }
     Map<String, String> result = new TreeMap<>();
     entries.forEach(
         (key, entry) -> {
@@ -246,6 +153,12 @@ public final class Settings {
           }
         });
     return Collections.unmodifiableMap(result);
+  }
+
+  /** Where {@code option}'s value came from, for messages: "argument --x", "the default", ... */
+  public String sourceOf(ConfigOption<?> option) {
+    Entry entry = entries.get(option.key());
+    return entry == null ? "the default" : entry.source;
   }
 
   /** Lists the keys and where each came from, but not the values: those may be secrets. */
@@ -260,78 +173,151 @@ public final class Settings {
     return sb.append('}').toString();
   }
 
-  private <T> T typed(String key, T defaultValue, String expected, Function<String, T> parser) {
-    Entry entry = entries.get(key);
-    if (entry == null) {
-      return defaultValue;
-    }
-    try {
-      return parser.apply(entry.value.strip());
-    } catch (IllegalArgumentException | DateTimeException | ArithmeticException e) {
-      throw invalid(key, entry, expected);
+  private void requireDeclared(ConfigOption<?> option) {
+    if (options.option(option.key()) != option) {
+      throw new IllegalArgumentException(
+          "option " + option.key() + " is not in this component's option set");
     }
   }
 
-  private ConfigException invalid(String key, Entry entry, String expected) {
-    return new ConfigException(
-        "setting '"
-            + key
-            + "' has invalid value '"
-            + entry.value
-            + "' (from "
-            + entry.source
-            + "): expected "
-            + expected);
-  }
-
-  private ConfigException notPositive(String key, String value) {
-    Entry entry = entries.get(key);
-    String source = entry == null ? "the default" : entry.source;
-    return new ConfigException(
-        "setting '"
-            + key
-            + "' has invalid value '"
-            + value
-            + "' (from "
-            + source
-            + "): it must be greater than zero");
-  }
-
-  private static Boolean parseBoolean(String text) {
-    if (text.equalsIgnoreCase("true")) {
-      return Boolean.TRUE;
-    }
-    if (text.equalsIgnoreCase("false")) {
-      return Boolean.FALSE;
-    }
-    throw new IllegalArgumentException(text);
-  }
-
-  private static Duration parseDuration(String text) {
-    Matcher m = DURATION.matcher(text);
-    if (m.matches()) {
-      long amount = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "ms" : m.group(2).toLowerCase(Locale.ROOT);
-      switch (unit) {
-        case "ms":
-          return Duration.ofMillis(amount);
-        case "s":
-          return Duration.ofSeconds(amount);
-        case "m":
-          return Duration.ofMinutes(amount);
-        case "h":
-          return Duration.ofHours(amount);
-        default:
-          return Duration.ofDays(amount);
+  private void check(List<String> errors) {
+    List<String> unknown = new ArrayList<>();
+    for (Map.Entry<String, Entry> e : new TreeMap<>(entries).entrySet()) {
+      if (!options.accepts(e.getKey())) {
+        unknown.add("'" + e.getKey() + "' (" + e.getValue().source + ")");
       }
     }
-    if (text.startsWith("P") || text.startsWith("p")) {
-      return Duration.parse(text);
+    if (!unknown.isEmpty()) {
+      StringBuilder message =
+          new StringBuilder("unknown setting")
+              .append(unknown.size() > 1 ? "s " : " ")
+              .append(String.join(", ", unknown))
+              .append("; known settings are ")
+              .append(new TreeSet<>(options.keys()));
+      if (!options.prefixes().isEmpty()) {
+        message.append(", plus any key starting with one of ").append(options.prefixes().keySet());
+      }
+      errors.add(message.toString());
     }
-    throw new IllegalArgumentException(text);
+    for (ConfigOption<?> option : options.options()) {
+      checkValue(option, errors);
+    }
+    for (String prefix : options.prefixes().keySet()) {
+      if (entries.containsKey(prefix.substring(0, prefix.length() - 1))) {
+        errors.add("setting '" + prefix + "' needs a property name after the prefix");
+      }
+    }
+    if (errors.size() == 1) {
+      throw new ConfigException(errors.get(0));
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException(
+          errors.size() + " problems with the settings:\n  - " + String.join("\n  - ", errors));
+    }
   }
 
-  private static Map<String, Entry> readFile(String pathText, KeyRules rules) {
+  private <T> void checkValue(ConfigOption<T> option, List<String> errors) {
+    Entry entry = entries.get(option.key());
+    if (entry == null) {
+      if (option.isRequired()) {
+        errors.add(
+            "missing required setting '"
+                + option.key()
+                + "' (set it with --"
+                + option.key()
+                + ", "
+                + envName(option.key())
+                + " or in the --config file)");
+      }
+      return;
+    }
+    if (option.isRequired() && entry.value.isBlank()) {
+      errors.add(
+          "missing required setting '" + option.key() + "' (it is empty in " + entry.source + ")");
+      return;
+    }
+    T value;
+    try {
+      value = option.parse(entry.value);
+    } catch (IllegalArgumentException e) {
+      errors.add(invalid(option, entry, "expected " + option.expected()));
+      return;
+    }
+    String violation = option.violation(value);
+    if (violation != null) {
+      errors.add(invalid(option, entry, violation));
+    }
+  }
+
+  private static String invalid(ConfigOption<?> option, Entry entry, String why) {
+    return "setting '"
+        + option.key()
+        + "' has invalid value '"
+        + entry.value
+        + "' (from "
+        + entry.source
+        + "): "
+        + why;
+  }
+
+  private static Map<String, Entry> fromEnvironment(
+      Map<String, String> env, OptionSet options, List<String> errors) {
+    Map<String, String> byEnvName = new HashMap<>();
+    for (String key : options.keys()) {
+      byEnvName.put(envName(key), key);
+    }
+    Map<String, String> prefixByEnvName = new TreeMap<>();
+    for (String prefix : options.prefixes().keySet()) {
+      prefixByEnvName.put(envName(prefix), prefix);
+    }
+    Map<String, Entry> result = new HashMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      String name = e.getKey();
+      if (!name.startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      String source = "environment variable " + name;
+      String key = byEnvName.get(name);
+      if (key == null) {
+        key = underPrefix(name, prefixByEnvName);
+      }
+      if (key == null) {
+        unknown.add(name);
+      } else {
+        result.put(key, new Entry(e.getValue(), source));
+      }
+    }
+    if (!unknown.isEmpty()) {
+      errors.add(
+          "unknown environment variable"
+              + (unknown.size() > 1 ? "s " : " ")
+              + unknown
+              + ": a FLEETPULSE_* variable must name a setting (e.g. "
+              + envName(options.keys().isEmpty() ? "kafka.bootstrap.servers" : first(options))
+              + ")");
+    }
+    return result;
+  }
+
+  private static String first(OptionSet options) {
+    return options.keys().iterator().next();
+  }
+
+  /** FLEETPULSE_KAFKA_PROPERTIES_SASL_JAAS_CONFIG → kafka.properties.sasl.jaas.config. */
+  private static String underPrefix(String name, Map<String, String> prefixByEnvName) {
+    for (Map.Entry<String, String> p : prefixByEnvName.entrySet()) {
+      // envName("kafka.properties.") ends with '_'.
+      if (name.startsWith(p.getKey()) && name.length() > p.getKey().length()) {
+        String rest =
+            name.substring(p.getKey().length()).toLowerCase(Locale.ROOT).replace('_', '.');
+        return p.getValue() + rest;
+      }
+    }
+    return null;
+  }
+
+  private static Map<String, Entry> readFile(String pathText) {
     Properties properties = new Properties();
     try (Reader reader = Files.newBufferedReader(Path.of(pathText), StandardCharsets.UTF_8)) {
       properties.load(reader);
@@ -346,7 +332,6 @@ public final class Settings {
     Map<String, Entry> entries = new HashMap<>();
     String source = "config file " + pathText;
     for (String key : new TreeSet<>(properties.stringPropertyNames())) {
-      rules.check(key, source);
       entries.put(key, new Entry(properties.getProperty(key), source));
     }
     return entries;
@@ -360,40 +345,6 @@ public final class Settings {
     Entry(String value, String source) {
       this.value = value;
       this.source = source;
-    }
-  }
-
-  /** Which keys a program accepts. */
-  private static final class KeyRules {
-    final Set<String> knownKeys;
-    final Set<String> prefixes;
-
-    KeyRules(Set<String> knownKeys, Set<String> prefixes) {
-      // Sorted so that the environment is read and errors are listed in a stable order.
-      this.knownKeys = new TreeSet<>(Objects.requireNonNull(knownKeys, "knownKeys"));
-      this.prefixes = new TreeSet<>(Objects.requireNonNull(prefixes, "passThroughPrefixes"));
-    }
-
-    void check(String key, String source) {
-      if (knownKeys.contains(key)) {
-        return;
-      }
-      for (String prefix : prefixes) {
-        if (key.startsWith(prefix) && key.length() > prefix.length()) {
-          return;
-        }
-      }
-      StringBuilder message =
-          new StringBuilder("unknown setting '")
-              .append(key)
-              .append("' in ")
-              .append(source)
-              .append("; known settings are ")
-              .append(knownKeys);
-      if (!prefixes.isEmpty()) {
-        message.append(", plus any key starting with one of ").append(prefixes);
-      }
-      throw new ConfigException(message.toString());
     }
   }
 }

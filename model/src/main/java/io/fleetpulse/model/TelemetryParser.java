@@ -29,7 +29,6 @@ public final class TelemetryParser {
   /** 2000-01-01T00:00:00Z: anything earlier is a device whose clock was never set. */
   public static final long MIN_TS = 946_684_800_000L;
 
-  private static final int MAX_DEVICE_ID_LENGTH = 128;
   private static final int MAX_METRIC_NAME_LENGTH = 128;
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -116,39 +115,6 @@ public final class TelemetryParser {
     return telemetry;
   }
 
-  /** Checks a device id against the rules every FleetPulse component applies. */
-  public static String validateDeviceId(String id) throws InvalidMessageException {
-    if (id == null || id.isEmpty()) {
-      throw new InvalidMessageException(RejectReason.MISSING_DEVICE_ID, "deviceId is empty");
-    }
-    if (id.length() > MAX_DEVICE_ID_LENGTH) {
-      throw new InvalidMessageException(
-          RejectReason.INVALID_DEVICE_ID,
-          "deviceId is " + id.length() + " characters, the limit is " + MAX_DEVICE_ID_LENGTH);
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      boolean allowed =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '_'
-              || c == ':'
-              || c == '-';
-      if (!allowed) {
-        throw new InvalidMessageException(
-            RejectReason.INVALID_DEVICE_ID,
-            "deviceId has character '"
-                + c
-                + "' at position "
-                + i
-                + "; allowed are A-Z a-z 0-9 . _ : -");
-      }
-    }
-    return id;
-  }
-
   private static String readDeviceId(JsonParser p, JsonToken value)
       throws IOException, InvalidMessageException {
     if (value == JsonToken.VALUE_NULL) {
@@ -159,7 +125,7 @@ public final class TelemetryParser {
       throw new InvalidMessageException(
           RejectReason.INVALID_DEVICE_ID, "deviceId must be a string, got " + describe(value));
     }
-    return validateDeviceId(p.getText());
+    return DeviceIds.require(p.getText());
   }
 
   private static long readTs(JsonParser p, JsonToken value)

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,23 +17,38 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SettingsTest {
 
-  private static final Set<String> KNOWN =
-      Set.of(
-          "kafka.bootstrap-servers",
-          "parallelism",
-          "checkpoint.interval",
-          "delivery",
-          "dedupe.enabled",
-          "max.events",
-          "job.name");
-
-  private static final Set<String> PASS_THROUGH = Set.of("kafka.properties.");
-
   /** Mirrors how jobs pick a delivery guarantee. */
   enum Delivery {
     AT_LEAST_ONCE,
     EXACTLY_ONCE
   }
+
+  static final ConfigOption<String> SERVERS = KafkaOptions.BOOTSTRAP_SERVERS;
+  static final ConfigOption<Integer> PARALLELISM =
+      ConfigOption.key("parallelism").intType().positive().defaultValue(2).description("p");
+  static final ConfigOption<Duration> INTERVAL =
+      ConfigOption.key("checkpoint.interval")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofSeconds(5))
+          .description("i");
+  static final ConfigOption<Delivery> DELIVERY =
+      ConfigOption.key("delivery")
+          .enumType(Delivery.class)
+          .defaultValue(Delivery.AT_LEAST_ONCE)
+          .description("d");
+  static final ConfigOption<Boolean> DEDUPE =
+      ConfigOption.key("dedupe.enabled").booleanType().defaultValue(true).description("e");
+  static final ConfigOption<Long> MAX_EVENTS =
+      ConfigOption.key("max.events").longType().defaultValue(7L).description("m");
+  static final ConfigOption<String> JOB_NAME =
+      ConfigOption.key("job.name").stringType().defaultValue("telemetry").description("n");
+
+  static final OptionSet OPTIONS =
+      OptionSet.builder()
+          .add(SERVERS, PARALLELISM, INTERVAL, DELIVERY, DEDUPE, MAX_EVENTS, JOB_NAME)
+          .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
+          .build();
 
   @TempDir Path dir;
 
@@ -53,46 +67,67 @@ class SettingsTest {
     Settings settings =
         load(env, "--config", file.toString(), "--delivery", "exactly_once", "--job.name=cli");
 
-    assertThat(settings.intValue("parallelism", 9)).isEqualTo(1);
-    assertThat(settings.duration("checkpoint.interval", null)).isEqualTo(Duration.ofSeconds(20));
-    assertThat(settings.string("job.name", null)).isEqualTo("cli");
-    assertThat(settings.enumValue("delivery", Delivery.class, null))
-        .isEqualTo(Delivery.EXACTLY_ONCE);
+    assertThat(settings.get(PARALLELISM)).isEqualTo(1);
+    assertThat(settings.get(INTERVAL)).isEqualTo(Duration.ofSeconds(20));
+    assertThat(settings.get(JOB_NAME)).isEqualTo("cli");
+    assertThat(settings.get(DELIVERY)).isEqualTo(Delivery.EXACTLY_ONCE);
   }
 
   @Test
   void envNameUpperCasesAndReplacesDotsAndDashes() {
     Settings settings =
-        load(Map.of("FLEETPULSE_KAFKA_BOOTSTRAP_SERVERS", "broker:9092"), new String[0]);
+        Settings.load(
+            new String[0], Map.of("FLEETPULSE_KAFKA_BOOTSTRAP_SERVERS", "broker:9092"), OPTIONS);
 
-    assertThat(Settings.envName("kafka.bootstrap-servers"))
-        .isEqualTo("FLEETPULSE_KAFKA_BOOTSTRAP_SERVERS");
-    assertThat(settings.requiredString("kafka.bootstrap-servers")).isEqualTo("broker:9092");
+    assertThat(Settings.envName("mqtt.client-id")).isEqualTo("FLEETPULSE_MQTT_CLIENT_ID");
+    assertThat(settings.get(SERVERS)).isEqualTo("broker:9092");
   }
 
   @Test
-  void ignoresUnknownEnvironmentVariables() {
+  void rejectsAnEnvironmentVariableThatNamesNoKey() {
+    assertThatThrownBy(() -> load(Map.of("FLEETPULSE_PARALELISM", "4")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("FLEETPULSE_PARALELISM");
+  }
+
+  @Test
+  void ignoresEnvironmentVariablesWithoutThePrefix() {
+    Settings settings = load(Map.of("PATH", "/usr/bin", "PARALLELISM", "9"));
+
+    assertThat(settings.get(PARALLELISM)).isEqualTo(2);
+  }
+
+  @Test
+  void readsPassThroughKeysFromTheEnvironment() {
+    Settings settings =
+        load(Map.of("FLEETPULSE_KAFKA_PROPERTIES_SASL_JAAS_CONFIG", "org.example.Login x=y;"));
+
+    assertThat(settings.withPrefix("kafka.properties."))
+        .containsExactlyEntriesOf(Map.of("sasl.jaas.config", "org.example.Login x=y;"));
+  }
+
+  @Test
+  void argumentsBeatPassThroughKeysFromTheEnvironment() {
     Settings settings =
         load(
-            Map.of("FLEETPULSE_PARALELISM", "4", "PATH", "/usr/bin", "FLEETPULSE_CONFIG", "x"),
-            new String[0]);
+            Map.of("FLEETPULSE_KAFKA_PROPERTIES_SECURITY_PROTOCOL", "SSL"),
+            "--kafka.properties.security.protocol",
+            "SASL_SSL");
 
-    assertThat(settings.contains("paralelism")).isFalse();
-    assertThat(settings.intValue("parallelism", 2)).isEqualTo(2);
+    assertThat(settings.withPrefix("kafka.properties."))
+        .containsEntry("security.protocol", "SASL_SSL");
   }
 
   @Test
   void returnsDefaultsWhenUnset() {
     Settings settings = load(Map.of());
 
-    assertThat(settings.string("job.name", "telemetry")).isEqualTo("telemetry");
-    assertThat(settings.intValue("parallelism", 2)).isEqualTo(2);
-    assertThat(settings.longValue("max.events", 7L)).isEqualTo(7L);
-    assertThat(settings.bool("dedupe.enabled", true)).isTrue();
-    assertThat(settings.duration("checkpoint.interval", Duration.ofSeconds(5)))
-        .isEqualTo(Duration.ofSeconds(5));
-    assertThat(settings.enumValue("delivery", Delivery.class, Delivery.AT_LEAST_ONCE))
-        .isEqualTo(Delivery.AT_LEAST_ONCE);
+    assertThat(settings.get(JOB_NAME)).isEqualTo("telemetry");
+    assertThat(settings.get(PARALLELISM)).isEqualTo(2);
+    assertThat(settings.get(MAX_EVENTS)).isEqualTo(7L);
+    assertThat(settings.get(DEDUPE)).isTrue();
+    assertThat(settings.get(INTERVAL)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(settings.get(DELIVERY)).isEqualTo(Delivery.AT_LEAST_ONCE);
   }
 
   @Test
@@ -109,11 +144,20 @@ class SettingsTest {
             "--delivery",
             "Exactly-Once");
 
-    assertThat(settings.positiveInt("parallelism", 1)).isEqualTo(4);
-    assertThat(settings.longValue("max.events", 0)).isEqualTo(10_000_000_000L);
-    assertThat(settings.bool("dedupe.enabled", true)).isFalse();
-    assertThat(settings.enumValue("delivery", Delivery.class, null))
-        .isEqualTo(Delivery.EXACTLY_ONCE);
+    assertThat(settings.get(PARALLELISM)).isEqualTo(4);
+    assertThat(settings.get(MAX_EVENTS)).isEqualTo(10_000_000_000L);
+    assertThat(settings.get(DEDUPE)).isFalse();
+    assertThat(settings.get(DELIVERY)).isEqualTo(Delivery.EXACTLY_ONCE);
+  }
+
+  @Test
+  void refusesAnOptionOfAnotherComponent() {
+    ConfigOption<String> other =
+        ConfigOption.key("other.key").stringType().description("not in OPTIONS");
+
+    assertThatThrownBy(() -> load(Map.of()).get(other))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("other.key");
   }
 
   // --- unknown keys and malformed arguments -----------------------------------------------------
@@ -135,6 +179,18 @@ class SettingsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("unknown setting 'checkpoint.intreval'")
         .hasMessageContaining("config file " + file);
+  }
+
+  @Test
+  void namesEveryBadSettingAtOnce() {
+    assertThatThrownBy(
+            () -> load(Map.of(), "--parallelism", "0", "--delivery", "never", "--bogus", "1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("3 problems")
+        .hasMessageContaining("'parallelism'")
+        .hasMessageContaining("'delivery'")
+        .hasMessageContaining("'bogus'")
+        .hasMessageContaining("kafka.bootstrap.servers");
   }
 
   @Test
@@ -179,7 +235,7 @@ class SettingsTest {
   void acceptsValueStartingWithDashesInEqualsForm() {
     Settings settings = load(Map.of(), "--job.name=--odd");
 
-    assertThat(settings.string("job.name", null)).isEqualTo("--odd");
+    assertThat(settings.get(JOB_NAME)).isEqualTo("--odd");
   }
 
   @Test
@@ -212,13 +268,11 @@ class SettingsTest {
         .hasMessageContaining("--config has no value");
   }
 
-  // --- typed getters ----------------------------------------------------------------------------
+  // --- typed values -----------------------------------------------------------------------------
 
   @Test
   void rejectsBadIntNamingKeyValueAndSource() {
-    Settings settings = load(Map.of("FLEETPULSE_PARALLELISM", "four"));
-
-    assertThatThrownBy(() -> settings.intValue("parallelism", 1))
+    assertThatThrownBy(() -> load(Map.of("FLEETPULSE_PARALLELISM", "four")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'parallelism'")
         .hasMessageContaining("'four'")
@@ -228,9 +282,7 @@ class SettingsTest {
 
   @Test
   void rejectsIntOutOfRange() {
-    Settings settings = load(Map.of(), "--parallelism", "3000000000");
-
-    assertThatThrownBy(() -> settings.intValue("parallelism", 1))
+    assertThatThrownBy(() -> load(Map.of(), "--parallelism", "3000000000"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'parallelism'")
         .hasMessageContaining("'3000000000'");
@@ -238,9 +290,7 @@ class SettingsTest {
 
   @Test
   void rejectsBadLongNamingKeyAndValue() {
-    Settings settings = load(Map.of(), "--max.events", "1e6");
-
-    assertThatThrownBy(() -> settings.longValue("max.events", 1))
+    assertThatThrownBy(() -> load(Map.of(), "--max.events", "1e6"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'max.events'")
         .hasMessageContaining("'1e6'");
@@ -249,9 +299,7 @@ class SettingsTest {
   @ParameterizedTest
   @ValueSource(strings = {"yes", "1", "on", ""})
   void rejectsBooleanOtherThanTrueOrFalse(String value) {
-    Settings settings = load(Map.of(), "--dedupe.enabled=" + value);
-
-    assertThatThrownBy(() -> settings.bool("dedupe.enabled", true))
+    assertThatThrownBy(() -> load(Map.of(), "--dedupe.enabled=" + value))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'dedupe.enabled'")
         .hasMessageContaining("'" + value + "'")
@@ -260,9 +308,7 @@ class SettingsTest {
 
   @Test
   void rejectsBadDurationNamingKeyAndValue() {
-    Settings settings = load(Map.of(), "--checkpoint.interval", "5 parsecs");
-
-    assertThatThrownBy(() -> settings.duration("checkpoint.interval", Duration.ZERO))
+    assertThatThrownBy(() -> load(Map.of(), "--checkpoint.interval", "5 parsecs"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'checkpoint.interval'")
         .hasMessageContaining("'5 parsecs'")
@@ -270,10 +316,16 @@ class SettingsTest {
   }
 
   @Test
-  void rejectsBadEnumListingAllowedValues() {
-    Settings settings = load(Map.of(), "--delivery", "sometimes");
+  void rejectsABareNumberAsADurationAskingForAUnit() {
+    assertThatThrownBy(() -> load(Map.of(), "--checkpoint.interval", "250"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'250'")
+        .hasMessageContaining("500ms, 5s");
+  }
 
-    assertThatThrownBy(() -> settings.enumValue("delivery", Delivery.class, null))
+  @Test
+  void rejectsBadEnumListingAllowedValues() {
+    assertThatThrownBy(() -> load(Map.of(), "--delivery", "sometimes"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'delivery'")
         .hasMessageContaining("'sometimes'")
@@ -282,21 +334,20 @@ class SettingsTest {
 
   @Test
   void namesMissingRequiredKey() {
-    Settings settings = load(Map.of());
-
-    assertThatThrownBy(() -> settings.requiredString("kafka.bootstrap-servers"))
+    assertThatThrownBy(() -> Settings.load(new String[0], Map.of(), OPTIONS))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("missing required setting 'kafka.bootstrap-servers'")
+        .hasMessageStartingWith("missing required setting 'kafka.bootstrap.servers'")
         .hasMessageContaining("FLEETPULSE_KAFKA_BOOTSTRAP_SERVERS");
   }
 
   @Test
   void treatsBlankRequiredValueAsMissing() {
-    Settings settings = load(Map.of("FLEETPULSE_KAFKA_BOOTSTRAP_SERVERS", " "));
-
-    assertThatThrownBy(() -> settings.requiredString("kafka.bootstrap-servers"))
+    assertThatThrownBy(
+            () ->
+                Settings.load(
+                    new String[0], Map.of("FLEETPULSE_KAFKA_BOOTSTRAP_SERVERS", " "), OPTIONS))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("missing required setting 'kafka.bootstrap-servers'")
+        .hasMessageStartingWith("missing required setting 'kafka.bootstrap.servers'")
         .hasMessageContaining("environment variable FLEETPULSE_KAFKA_BOOTSTRAP_SERVERS");
   }
 
@@ -307,8 +358,6 @@ class SettingsTest {
     "1m, PT1M",
     "2h, PT2H",
     "1d, PT24H",
-    "250, PT0.25S",
-    "0, PT0S",
     "10S, PT10S",
     "'  5 s ', PT5S",
     "PT1M30S, PT1M30S"
@@ -316,15 +365,13 @@ class SettingsTest {
   void parsesDurationForms(String text, String expected) {
     Settings settings = load(Map.of(), "--checkpoint.interval=" + text);
 
-    assertThat(settings.duration("checkpoint.interval", null)).isEqualTo(Duration.parse(expected));
+    assertThat(settings.get(INTERVAL)).isEqualTo(Duration.parse(expected));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"0", "-3"})
   void positiveIntRejectsZeroAndNegative(String value) {
-    Settings settings = load(Map.of(), "--parallelism=" + value);
-
-    assertThatThrownBy(() -> settings.positiveInt("parallelism", 1))
+    assertThatThrownBy(() -> load(Map.of(), "--parallelism=" + value))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'parallelism'")
         .hasMessageContaining("'" + value + "'")
@@ -334,36 +381,18 @@ class SettingsTest {
   @ParameterizedTest
   @ValueSource(strings = {"0s", "0", "-5s"})
   void positiveDurationRejectsZeroAndNegative(String value) {
-    Settings settings = load(Map.of(), "--checkpoint.interval=" + value);
-
-    assertThatThrownBy(
-            () -> settings.positiveDuration("checkpoint.interval", Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> load(Map.of(), "--checkpoint.interval=" + value))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'checkpoint.interval'")
         .hasMessageContaining("greater than zero");
   }
 
   @Test
-  void positiveDurationAcceptsPositiveValue() {
-    Settings settings = load(Map.of(), "--checkpoint.interval", "250ms");
-
-    assertThat(settings.positiveDuration("checkpoint.interval", Duration.ofSeconds(1)))
-        .isEqualTo(Duration.ofMillis(250));
-  }
-
-  @Test
   void withPrefixStripsPrefixAndLeavesOtherKeysOut() {
-    Settings settings =
-        load(
-            Map.of(),
-            "--kafka.properties.security.protocol",
-            "SSL",
-            "--kafka.bootstrap-servers",
-            "b:9092");
+    Settings settings = load(Map.of(), "--kafka.properties.security.protocol", "SSL");
 
     assertThat(settings.withPrefix("kafka.properties."))
         .containsExactlyEntriesOf(Map.of("security.protocol", "SSL"));
-    assertThat(settings.withPrefix("nothing.")).isEmpty();
   }
 
   @Test
@@ -376,16 +405,26 @@ class SettingsTest {
   }
 
   @Test
-  void ofBuildsSettingsFromAMap() {
-    Settings settings = Settings.of(Map.of("parallelism", "3"));
-
-    assertThat(settings.positiveInt("parallelism", 1)).isEqualTo(3);
+  void ofChecksTheMapLikeLoad() {
+    assertThat(
+            Settings.of(Map.of("kafka.bootstrap.servers", "k", "parallelism", "3"), OPTIONS)
+                .get(PARALLELISM))
+        .isEqualTo(3);
+    assertThatThrownBy(
+            () -> Settings.of(Map.of("kafka.bootstrap.servers", "k", "typo", "3"), OPTIONS))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'typo'");
   }
 
   // --- helpers ----------------------------------------------------------------------------------
 
+  /** Loads with the required servers set, so each test shows one behaviour. */
   private static Settings load(Map<String, String> env, String... args) {
-    return Settings.load(args, env, KNOWN, PASS_THROUGH);
+    String[] all = new String[args.length + 2];
+    all[0] = "--kafka.bootstrap.servers";
+    all[1] = "k:9092";
+    System.arraycopy(args, 0, all, 2, args.length);
+    return Settings.load(all, env, OPTIONS);
   }
 
   private Path properties(String content) throws IOException {

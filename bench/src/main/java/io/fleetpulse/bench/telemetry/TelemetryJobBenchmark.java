@@ -305,7 +305,6 @@ public final class TelemetryJobBenchmark {
     Configuration conf = TelemetryJob.flinkConfiguration(config);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-    env.getConfig().enableObjectReuse();
     new TelemetryJob(
             config,
             telemetry,

@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * A real Mosquitto broker process (the apt package) with its own config on a free loopback port and
  * its files under a build folder.
  *
- * <p>Settings come from STACK.md: a deep queue and a wide in-flight window, without which QoS 1
- * throughput collapses or queued messages are dropped. With {@link TestCertificates} it listens
- * with mutual TLS and the per-device ACL of the design ({@code pattern readwrite devices/%u/#}).
+ * <p>A deep queue and a wide in-flight window (measured on this project's machines), without which
+ * QoS 1 throughput collapses or queued messages are dropped. With {@link TestCertificates} it
+ * listens with mutual TLS and the per-device ACL of the design ({@code pattern readwrite
+ * devices/%u/#}).
  */
 public final class MosquittoBroker implements AutoCloseable {
 

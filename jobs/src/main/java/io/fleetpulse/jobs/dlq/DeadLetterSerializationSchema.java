@@ -1,32 +1,25 @@
 package io.fleetpulse.jobs.dlq;
 
-import java.nio.charset.StandardCharsets;
+import io.fleetpulse.common.Utf8;
+import io.fleetpulse.model.DeadLetterHeaders;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Writes a {@link DeadLetter} as the original key and bytes, with the original headers plus headers
- * naming the reason and the source record.
+ * Writes a {@link DeadLetter} as the original key and bytes, with the original headers plus the
+ * {@link DeadLetterHeaders} naming the reason, the refusing stage and the source record.
  */
 public final class DeadLetterSerializationSchema
     implements KafkaRecordSerializationSchema<DeadLetter> {
 
-  /** Header with the reason code. */
-  public static final String REASON = "dlq.reason";
-
-  /** Header with the human-readable detail. */
-  public static final String DETAIL = "dlq.detail";
-
-  public static final String SOURCE_TOPIC = "dlq.source.topic";
-  public static final String SOURCE_PARTITION = "dlq.source.partition";
-  public static final String SOURCE_OFFSET = "dlq.source.offset";
-  public static final String FAILED_AT = "dlq.failed.at";
-
   private final String topic;
+  private final String stage;
 
-  public DeadLetterSerializationSchema(String topic) {
+  /** Dead letters to {@code topic}, refused by {@code stage} (e.g. {@code telemetry-job}). */
+  public DeadLetterSerializationSchema(String topic, String stage) {
     this.topic = topic;
+    this.stage = stage;
   }
 
   @Override
@@ -40,16 +33,16 @@ public final class DeadLetterSerializationSchema
         headers.add(names[i], values[i]);
       }
     }
-    headers.add(REASON, utf8(letter.getReason()));
-    headers.add(DETAIL, utf8(letter.getDetail()));
-    headers.add(SOURCE_TOPIC, utf8(letter.getSourceTopic()));
-    headers.add(SOURCE_PARTITION, utf8(String.valueOf(letter.getSourcePartition())));
-    headers.add(SOURCE_OFFSET, utf8(String.valueOf(letter.getSourceOffset())));
-    headers.add(FAILED_AT, utf8(String.valueOf(letter.getFailedAt())));
+    headers.add(DeadLetterHeaders.REASON, Utf8.bytes(letter.getReason()));
+    headers.add(DeadLetterHeaders.DETAIL, Utf8.bytes(letter.getDetail()));
+    headers.add(DeadLetterHeaders.STAGE, Utf8.bytes(stage));
+    headers.add(DeadLetterHeaders.SOURCE_TOPIC, Utf8.bytes(letter.getSourceTopic()));
+    headers.add(
+        DeadLetterHeaders.SOURCE_PARTITION,
+        Utf8.bytes(String.valueOf(letter.getSourcePartition())));
+    headers.add(
+        DeadLetterHeaders.SOURCE_OFFSET, Utf8.bytes(String.valueOf(letter.getSourceOffset())));
+    headers.add(DeadLetterHeaders.FAILED_AT, Utf8.bytes(String.valueOf(letter.getFailedAt())));
     return new ProducerRecord<>(topic, null, null, letter.getKey(), letter.getValue(), headers);
-  }
-
-  private static byte[] utf8(String s) {
-    return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -9,7 +9,6 @@ import io.fleetpulse.model.RejectReason;
 import io.fleetpulse.model.Telemetry;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -26,7 +25,7 @@ public final class DedupeAndEnrichFunction
 
   /** Telemetry refused because of its device's registry status. */
   public static final OutputTag<DeadLetter> REFUSED =
-      new OutputTag<>("telemetry-refused", Types.POJO(DeadLetter.class));
+      new OutputTag<>("telemetry-refused", DeadLetters.TYPE);
 
   private final Duration dedupeHorizon;
   private final String sourceTopic;

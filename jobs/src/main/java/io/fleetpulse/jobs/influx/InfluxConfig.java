@@ -1,11 +1,13 @@
 package io.fleetpulse.jobs.influx;
 
 import io.fleetpulse.config.ConfigException;
+import io.fleetpulse.config.ConfigOption;
+import io.fleetpulse.config.OptionSet;
 import io.fleetpulse.config.Settings;
 import io.fleetpulse.connectors.influxdb.InfluxDbSinkOptions;
+import io.fleetpulse.connectors.influxdb.InfluxDbSinkOptions.ApiVersion;
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * Where a job writes InfluxDB points, if anywhere: the sink options, validated at start-up, and
@@ -13,51 +15,103 @@ import java.util.Set;
  */
 public record InfluxConfig(InfluxDbSinkOptions options, boolean rawPoints) implements Serializable {
 
-  /** The keys InfluxDB settings use. */
-  public static final Set<String> KEYS =
-      Set.of(
-          "influx.url",
-          "influx.api",
-          "influx.db",
-          "influx.rp",
-          "influx.user",
-          "influx.password",
-          "influx.org",
-          "influx.bucket",
-          "influx.token",
-          "influx.batch-size",
-          "influx.flush-interval",
-          "influx.max-retries",
-          "influx.max-in-flight",
-          "influx.raw-points");
+  public static final ConfigOption<String> URL =
+      ConfigOption.key("influx.url")
+          .stringType()
+          .defaultDescribedAs("(off)")
+          .description("InfluxDB base URL; without it nothing is written to InfluxDB");
+  public static final ConfigOption<ApiVersion> API =
+      ConfigOption.key("influx.api")
+          .enumType(ApiVersion.class)
+          .defaultValue(ApiVersion.V1)
+          .description(
+              "`V1` (`/write`, InfluxDB 1.x and the 1.x API of 2.x/3.x) or `V2` (`/api/v2/write`)");
+  public static final ConfigOption<String> DB =
+      ConfigOption.key("influx.db").stringType().description("V1 database (required for V1)");
+  public static final ConfigOption<String> RP =
+      ConfigOption.key("influx.rp")
+          .stringType()
+          .description("V1 retention policy (the database's default when unset)");
+  public static final ConfigOption<String> USER =
+      ConfigOption.key("influx.user").stringType().description("V1 user");
+  public static final ConfigOption<String> PASSWORD =
+      ConfigOption.key("influx.password").stringType().description("V1 password");
+  public static final ConfigOption<String> ORG =
+      ConfigOption.key("influx.org")
+          .stringType()
+          .description("V2 organization (none for InfluxDB 3)");
+  public static final ConfigOption<String> BUCKET =
+      ConfigOption.key("influx.bucket").stringType().description("V2 bucket (required for V2)");
+  public static final ConfigOption<String> TOKEN =
+      ConfigOption.key("influx.token").stringType().description("V2 API token");
+  public static final ConfigOption<Integer> BATCH_SIZE =
+      ConfigOption.key("influx.batch-size")
+          .intType()
+          .positive()
+          .defaultValue(InfluxDbSinkOptions.DEFAULT_BATCH_SIZE)
+          .description("points per write request");
+  public static final ConfigOption<Duration> FLUSH_INTERVAL =
+      ConfigOption.key("influx.flush-interval")
+          .durationType()
+          .positive()
+          .defaultValue(InfluxDbSinkOptions.DEFAULT_FLUSH_INTERVAL)
+          .description("longest wait of a point in a partial batch");
+  public static final ConfigOption<Integer> MAX_RETRIES =
+      ConfigOption.key("influx.max-retries")
+          .intType()
+          .nonNegative()
+          .defaultValue(InfluxDbSinkOptions.DEFAULT_MAX_RETRIES)
+          .description("retries of a failed write (backoff, `Retry-After`) before the job fails");
+  public static final ConfigOption<Integer> MAX_IN_FLIGHT =
+      ConfigOption.key("influx.max-in-flight")
+          .intType()
+          .positive()
+          .defaultValue(InfluxDbSinkOptions.DEFAULT_MAX_IN_FLIGHT_REQUESTS)
+          .description("write requests on the wire at once per sink writer");
+  public static final ConfigOption<Boolean> RAW_POINTS =
+      ConfigOption.key("influx.raw-points")
+          .booleanType()
+          .defaultValue(false)
+          .description("also write every accepted message to `telemetry`");
+
+  /** Every InfluxDB option of a job. */
+  public static final OptionSet OPTIONS =
+      OptionSet.builder()
+          .add(URL, API, DB, RP, USER, PASSWORD, ORG, BUCKET, TOKEN)
+          .add(BATCH_SIZE, FLUSH_INTERVAL, MAX_RETRIES, MAX_IN_FLIGHT, RAW_POINTS)
+          .build();
 
   /** The InfluxDB settings, or null when {@code influx.url} is not set (no InfluxDB sink). */
   public static InfluxConfig from(Settings s) {
-    String url = s.string("influx.url", null);
+    String url = s.get(URL);
     if (url == null) {
       return null;
     }
-    InfluxDbSinkOptions.ApiVersion api =
-        s.enumValue(
-            "influx.api", InfluxDbSinkOptions.ApiVersion.class, InfluxDbSinkOptions.ApiVersion.V1);
-    InfluxDbSinkOptions.Builder b = InfluxDbSinkOptions.builder().url(url).apiVersion(api);
-    if (api == InfluxDbSinkOptions.ApiVersion.V1) {
-      b.database(s.requiredString("influx.db"))
-          .retentionPolicy(s.string("influx.rp", null))
-          .username(s.string("influx.user", null))
-          .password(s.string("influx.password", null));
-    } else {
-      b.org(s.requiredString("influx.org"))
-          .bucket(s.requiredString("influx.bucket"))
-          .token(s.requiredString("influx.token"));
+    ApiVersion api = s.get(API);
+    ConfigOption<String> needed = api == ApiVersion.V1 ? DB : BUCKET;
+    if (s.get(needed) == null || s.get(needed).isBlank()) {
+      throw new ConfigException(
+          "missing required setting '"
+              + needed.key()
+              + "' (influx.url is set, influx.api="
+              + api
+              + ")");
     }
-    b.batchSize(s.positiveInt("influx.batch-size", 5_000))
-        .flushInterval(s.positiveDuration("influx.flush-interval", Duration.ofSeconds(1)))
-        .maxRetries(s.intValue("influx.max-retries", 10))
-        .maxInFlightRequests(s.positiveInt("influx.max-in-flight", 2));
+    InfluxDbSinkOptions.Builder b = InfluxDbSinkOptions.builder().url(url).apiVersion(api);
+    if (api == ApiVersion.V1) {
+      b.database(s.get(DB)).retentionPolicy(s.get(RP)).username(s.get(USER));
+      b.password(s.get(PASSWORD));
+    } else {
+      b.org(s.get(ORG)).bucket(s.get(BUCKET)).token(s.get(TOKEN));
+    }
+    b.batchSize(s.get(BATCH_SIZE))
+        .flushInterval(s.get(FLUSH_INTERVAL))
+        .maxRetries(s.get(MAX_RETRIES))
+        .maxInFlightRequests(s.get(MAX_IN_FLIGHT));
     try {
-      return new InfluxConfig(b.build(), s.bool("influx.raw-points", false));
+      return new InfluxConfig(b.build(), s.get(RAW_POINTS));
     } catch (IllegalArgumentException e) {
+      // The sink's options name every wrong setting at once.
       throw new ConfigException("invalid InfluxDB settings (influx.*): " + e.getMessage());
     }
   }

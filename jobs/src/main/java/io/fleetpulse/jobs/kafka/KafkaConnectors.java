@@ -1,6 +1,6 @@
 package io.fleetpulse.jobs.kafka;
 
-import java.nio.charset.StandardCharsets;
+import io.fleetpulse.common.Utf8;
 import java.util.Properties;
 import java.util.function.Function;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -14,12 +14,6 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /** Builds the Kafka sources and sinks of the jobs from a {@link KafkaConfig}. */
 public final class KafkaConnectors {
-
-  /**
-   * Brokers cap transactions at {@code transaction.max.timeout.ms} (15 min by default); the sink's
-   * own default of 1 h would make every transactional start fail.
-   */
-  private static final String TRANSACTION_TIMEOUT_MS = "900000";
 
   private KafkaConnectors() {}
 
@@ -101,7 +95,8 @@ public final class KafkaConnectors {
   public static <T> KafkaSink<T> sink(
       KafkaConfig kafka, String name, KafkaRecordSerializationSchema<T> serialization) {
     Properties producer = kafka.properties();
-    producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    producer.putIfAbsent(
+        "transaction.timeout.ms", String.valueOf(kafka.transactionTimeout().toMillis()));
     producer.putIfAbsent("linger.ms", "20");
     producer.putIfAbsent("compression.type", "lz4");
     var builder =
@@ -119,7 +114,7 @@ public final class KafkaConnectors {
 
   /** A key serializer taking a string field of the record. */
   public static <T> SerializationSchema<T> utf8Key(SerializableKey<T> field) {
-    return record -> field.apply(record).getBytes(StandardCharsets.UTF_8);
+    return record -> Utf8.bytes(field.apply(record));
   }
 
   /** A serializable function from a record to its key. */

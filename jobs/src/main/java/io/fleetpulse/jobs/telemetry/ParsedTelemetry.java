@@ -1,6 +1,7 @@
 package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.jobs.dlq.DeadLetter;
+import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.Telemetry;
 import java.lang.reflect.Type;
@@ -63,7 +64,7 @@ public class ParsedTelemetry {
         Type t, Map<String, TypeInformation<?>> genericParameters) {
       return Types.POJO(
           ParsedTelemetry.class,
-          Map.of("telemetry", ModelTypes.TELEMETRY, "deadLetter", Types.POJO(DeadLetter.class)));
+          Map.of("telemetry", ModelTypes.TELEMETRY, "deadLetter", DeadLetters.TYPE));
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.fleetpulse.jobs.telemetry;
 
-import io.fleetpulse.jobs.dlq.DeadLetter;
+import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.model.InvalidMessageException;
 import io.fleetpulse.model.RejectReason;
 import io.fleetpulse.model.Telemetry;
@@ -11,8 +11,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 
 /**
  * Parses raw telemetry in the Kafka source, so that watermarks come from event time per partition;
@@ -45,7 +43,7 @@ public final class TelemetryDeserializationSchema
       checkKey(record.key(), telemetry.getDeviceId());
       out.collect(ParsedTelemetry.valid(telemetry));
     } catch (InvalidMessageException e) {
-      out.collect(ParsedTelemetry.invalid(deadLetter(record, e.reason(), e.getMessage())));
+      out.collect(ParsedTelemetry.invalid(DeadLetters.of(record, e.reason(), e.getMessage())));
     }
   }
 
@@ -63,31 +61,6 @@ public final class TelemetryDeserializationSchema
           RejectReason.DEVICE_ID_MISMATCH,
           "deviceId '" + deviceId + "' differs from the record key '" + keyId + "'");
     }
-  }
-
-  /** Builds the dead letter for a record rejected for {@code reason}. */
-  public static DeadLetter deadLetter(
-      ConsumerRecord<byte[], byte[]> record, RejectReason reason, String detail) {
-    DeadLetter letter = new DeadLetter();
-    letter.setKey(record.key());
-    letter.setValue(record.value());
-    letter.setReason(reason.code());
-    letter.setDetail(detail);
-    letter.setSourceTopic(record.topic());
-    letter.setSourcePartition(record.partition());
-    letter.setSourceOffset(record.offset());
-    letter.setFailedAt(System.currentTimeMillis());
-    Headers headers = record.headers();
-    Header[] all = headers.toArray();
-    String[] names = new String[all.length];
-    byte[][] values = new byte[all.length][];
-    for (int i = 0; i < all.length; i++) {
-      names[i] = all[i].key();
-      values[i] = all[i].value();
-    }
-    letter.setHeaderNames(names);
-    letter.setHeaderValues(values);
-    return letter;
   }
 
   @Override

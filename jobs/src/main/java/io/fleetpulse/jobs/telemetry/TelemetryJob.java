@@ -1,5 +1,6 @@
 package io.fleetpulse.jobs.telemetry;
 
+import io.fleetpulse.connectors.kafka.topics.TopicCheck;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
 import io.fleetpulse.jobs.enrich.DedupeAndEnrichFunction;
@@ -9,6 +10,7 @@ import io.fleetpulse.jobs.kafka.KafkaConnectors;
 import io.fleetpulse.jobs.registry.DeviceUpdate;
 import io.fleetpulse.jobs.registry.DeviceUpdateDeserializationSchema;
 import io.fleetpulse.jobs.registry.RegistryWatermarks;
+import io.fleetpulse.jobs.runtime.JobEnvironment;
 import io.fleetpulse.jobs.sink.NamedSink;
 import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.ModelJson;
@@ -20,9 +22,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
@@ -39,6 +39,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * from configuration, tests wire what they need.
  */
 public final class TelemetryJob {
+
+  /** The {@code dlq.stage} of what this job dead-letters. */
+  public static final String STAGE = "telemetry-job";
 
   private final TelemetryJobConfig config;
   private final Source<ParsedTelemetry, ?, ?> telemetrySource;
@@ -128,24 +131,22 @@ public final class TelemetryJob {
    */
   public static void main(String[] args) throws Exception {
     TelemetryJobConfig config = TelemetryJobConfig.load(args, System.getenv());
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
-    env.enableCheckpointing(config.checkpointInterval().toMillis());
-    // Safe: a record is changed only by the operator that receives it from the network, before it
-    // passes it on, and no operator keeps a record after passing it on.
-    env.getConfig().enableObjectReuse();
+    // On the client, before submission: a missing topic fails here, naming it, instead of
+    // sending the job into a restart loop on the cluster.
+    TopicCheck.requireTopics(
+        config.kafka().bootstrapServers(),
+        config.kafka().clientProperties(),
+        config.topics(),
+        "TelemetryJob");
+    StreamExecutionEnvironment env = JobEnvironment.create(flinkConfiguration(config));
     kafkaJob(config, false).build(env);
     env.execute("FleetPulse TelemetryJob");
   }
 
-  /** The Flink settings this job's configuration decides: state backend and checkpoint storage. */
+  /** The Flink settings of this job: {@link JobEnvironment#configuration} from its config. */
   public static Configuration flinkConfiguration(TelemetryJobConfig config) {
-    Configuration conf = new Configuration();
-    conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend());
-    if (config.checkpointDir() != null) {
-      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
-    }
-    return conf;
+    return JobEnvironment.configuration(
+        config.checkpointInterval(), config.stateBackend(), config.checkpointDir());
   }
 
   /**
@@ -201,7 +202,7 @@ public final class TelemetryJob {
         KafkaConnectors.sink(
             config.kafka(),
             "telemetry-dlq-sink",
-            new DeadLetterSerializationSchema(config.deadLetterTopic()));
+            new DeadLetterSerializationSchema(config.deadLetterTopic(), STAGE));
     return new TelemetryJob(
         config,
         telemetry,

@@ -1,6 +1,7 @@
 package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.jobs.dlq.DeadLetter;
+import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.model.Telemetry;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,9 +20,7 @@ public final class TelemetryValidator extends ProcessFunction<ParsedTelemetry, T
 
   /** The side output of rejected records. */
   public static final OutputTag<DeadLetter> REJECTED =
-      new OutputTag<>(
-          "telemetry-rejected",
-          org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
+      new OutputTag<>("telemetry-rejected", DeadLetters.TYPE);
 
   private transient Map<String, Counter> rejectedByReason;
 

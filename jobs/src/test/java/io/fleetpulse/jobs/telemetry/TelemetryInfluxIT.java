@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetpulse.devstack.fleet.ExpectedAggregates;
 import io.fleetpulse.devstack.fleet.SimulatedFleet;
+import io.fleetpulse.devstack.fleet.TestTimes;
 import io.fleetpulse.devstack.influxdb.InfluxDbExtension;
 import io.fleetpulse.devstack.influxdb.InfluxDbProcess;
 import io.fleetpulse.devstack.kafka.KafkaExtension;
 import io.fleetpulse.devstack.kafka.KafkaTestClient;
+import io.fleetpulse.jobs.runtime.JobEnvironment;
 import io.fleetpulse.model.Device;
 import io.fleetpulse.model.DeviceStatus;
 import io.fleetpulse.model.ModelJson;
@@ -22,7 +24,6 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
@@ -57,7 +58,7 @@ class TelemetryInfluxIT {
       KafkaTestClient kafka, InfluxDbProcess influx) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     TelemetryJobConfig config = config(kafka, influx, run, "--watermark.idleness", "1s");
-    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    long t0 = TestTimes.minuteAlignedHourAgo();
     List<Telemetry> valid = new SimulatedFleet(5, "dev").readings(t0, 2_000, 60);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     valid.forEach(t -> records.add(SimulatedFleet.toRecord(config.rawTopic(), t)));
@@ -91,7 +92,7 @@ class TelemetryInfluxIT {
     String run = UUID.randomUUID().toString().substring(0, 8);
     TelemetryJobConfig config = config(kafka, influx, run, "--watermark.idleness", "1s");
     String db = config.influx().options().database();
-    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    long t0 = TestTimes.minuteAlignedHourAgo();
     registry(kafka, config, device("known", "plant-1", DeviceStatus.ACTIVE));
     registry(kafka, config, device("recalled", "plant-1", DeviceStatus.RECALLED));
 
@@ -145,7 +146,7 @@ class TelemetryInfluxIT {
     String run = UUID.randomUUID().toString().substring(0, 8);
     TelemetryJobConfig config = config(kafka, influx, run, "--influx.max-retries", "2");
     String db = config.influx().options().database();
-    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    long t0 = TestTimes.minuteAlignedHourAgo();
     SimulatedFleet fleet = new SimulatedFleet(4, "outage");
     List<Telemetry> before = fleet.readings(t0, 5_000, 36); // windows 0-2
     List<Telemetry> during = fleet.readings(t0 + 3 * MINUTE, 5_000, 36, 36); // windows 3-5
@@ -244,10 +245,10 @@ class TelemetryInfluxIT {
   }
 
   private static StreamExecutionEnvironment environment(Configuration conf) {
-    conf.set(PipelineOptions.GENERIC_TYPES, false);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    Configuration all = JobEnvironment.configuration(Duration.ofSeconds(1), "hashmap", null);
+    all.addAll(conf);
+    StreamExecutionEnvironment env = JobEnvironment.create(all);
     env.setParallelism(PARALLELISM);
-    env.enableCheckpointing(1_000);
     return env;
   }
 

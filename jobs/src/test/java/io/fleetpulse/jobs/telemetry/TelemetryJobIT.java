@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetpulse.devstack.fleet.ExpectedAggregates;
 import io.fleetpulse.devstack.fleet.MalformedTelemetry;
 import io.fleetpulse.devstack.fleet.SimulatedFleet;
+import io.fleetpulse.devstack.fleet.TestTimes;
 import io.fleetpulse.devstack.kafka.KafkaExtension;
 import io.fleetpulse.devstack.kafka.KafkaTestClient;
-import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
+import io.fleetpulse.jobs.testing.TestEnvironments;
+import io.fleetpulse.model.DeadLetterHeaders;
 import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
@@ -27,8 +29,6 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
@@ -77,7 +77,7 @@ class TelemetryJobIT {
             "--kafka.transactional-id-prefix",
             "telemetry-it-" + run);
     createTopics(kafka, config);
-    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    long t0 = TestTimes.minuteAlignedHourAgo();
     List<Telemetry> valid = new SimulatedFleet(50, "dev").readings(t0, 1_000, 200);
     List<MalformedTelemetry.Sample> malformed = MalformedTelemetry.samples(500, t0);
     kafka.produce(shuffledWithinBound(valid, malformed, config.rawTopic(), 4_000));
@@ -102,12 +102,11 @@ class TelemetryJobIT {
     malformed.forEach(m -> expectedReasons.put(new String(m.payload(), UTF_8), m.reason().code()));
     Map<String, String> actualReasons = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : dlq) {
-      actualReasons.put(
-          new String(r.value(), UTF_8), header(r, DeadLetterSerializationSchema.REASON));
-      assertThat(header(r, DeadLetterSerializationSchema.SOURCE_TOPIC))
-          .isEqualTo(config.rawTopic());
-      assertThat(header(r, DeadLetterSerializationSchema.SOURCE_OFFSET)).matches("\\d+");
-      assertThat(header(r, DeadLetterSerializationSchema.DETAIL)).isNotBlank();
+      actualReasons.put(new String(r.value(), UTF_8), header(r, DeadLetterHeaders.REASON));
+      assertThat(header(r, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(config.rawTopic());
+      assertThat(header(r, DeadLetterHeaders.SOURCE_OFFSET)).matches("\\d+");
+      assertThat(header(r, DeadLetterHeaders.DETAIL)).isNotBlank();
+      assertThat(header(r, DeadLetterHeaders.STAGE)).isEqualTo(TelemetryJob.STAGE);
     }
     assertThat(actualReasons).isEqualTo(expectedReasons);
 
@@ -123,7 +122,7 @@ class TelemetryJobIT {
     TelemetryJobConfig config =
         config(kafka, run, "--watermark.idleness", "1s", "--watermark.out-of-orderness", "0s");
     createTopics(kafka, config);
-    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    long t0 = TestTimes.minuteAlignedHourAgo();
     SimulatedFleet fleet = new SimulatedFleet(1, "lonely");
     // All data in partition 0; partitions 1-3 stay empty for the whole run.
     kafka.produce(
@@ -150,7 +149,7 @@ class TelemetryJobIT {
     TelemetryJobConfig config =
         config(kafka, run, "--watermark.idleness", "1s", "--watermark.out-of-orderness", "0s");
     createTopics(kafka, config);
-    long t0 = (System.currentTimeMillis() - 3_600_000L) / MINUTE * MINUTE;
+    long t0 = TestTimes.minuteAlignedHourAgo();
     SimulatedFleet fleet = new SimulatedFleet(1, "quiet");
 
     JobClient job = start(config, TelemetryJob.kafkaJob(config, false));
@@ -197,13 +196,7 @@ class TelemetryJobIT {
 
   /** A test environment where generic (Kryo) types and restarts are failures. */
   private static StreamExecutionEnvironment environment(TelemetryJobConfig config) {
-    Configuration conf = TelemetryJob.flinkConfiguration(config);
-    conf.set(PipelineOptions.GENERIC_TYPES, false);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    env.setParallelism(2);
-    env.enableCheckpointing(1_000);
-    return env;
+    return TestEnvironments.of(TelemetryJob.flinkConfiguration(config), 2);
   }
 
   private static JobExecutionResult run(TelemetryJobConfig config, TelemetryJob job)

@@ -10,6 +10,11 @@ public final class InfluxDbSinkOptions implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  public static final int DEFAULT_BATCH_SIZE = 5_000;
+  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 2;
+  public static final int DEFAULT_MAX_RETRIES = 10;
+
   /** Which InfluxDB write API the sink speaks. */
   public enum ApiVersion {
     /** {@code /write?db=&rp=} with user and password: InfluxDB 1.x and 2.x/3.x compatibility. */
@@ -175,10 +180,10 @@ public final class InfluxDbSinkOptions implements Serializable {
     private String token;
     private String org;
     private String bucket;
-    private int batchSize = 5_000;
-    private Duration flushInterval = Duration.ofSeconds(1);
-    private int maxInFlightRequests = 2;
-    private int maxRetries = 10;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+    private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
+    private int maxRetries = DEFAULT_MAX_RETRIES;
     private Duration initialBackoff = Duration.ofMillis(200);
     private Duration maxBackoff = Duration.ofSeconds(30);
     private Duration requestTimeout = Duration.ofSeconds(30);

@@ -7,6 +7,8 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
+import io.fleetpulse.common.DaemonThreads;
+import io.fleetpulse.connectors.kafka.topics.TopicCheck;
 import io.fleetpulse.connectors.mqtt.internal.BridgeMetrics;
 import io.fleetpulse.connectors.mqtt.internal.Downlink;
 import io.fleetpulse.connectors.mqtt.internal.HttpEndpoints;
@@ -89,6 +91,8 @@ public final class MqttBridge implements AutoCloseable {
   }
 
   private void startParts() {
+    TopicCheck.requireTopics(
+        config.kafkaBootstrapServers, config.producerProperties, config.topics(), "MQTT bridge");
     sender = new KafkaSender(new KafkaProducer<>(producerProperties()), metrics);
     uplink =
         new Uplink(
@@ -102,7 +106,7 @@ public final class MqttBridge implements AutoCloseable {
     // order, no hand-over queue costs time, and when uplink.max-inflight messages wait for Kafka
     // the
     // thread blocks, so the client stops reading from the broker: backpressure over TCP.
-    mqttExecutor = Executors.newSingleThreadExecutor(daemon("bridge-mqtt"));
+    mqttExecutor = Executors.newSingleThreadExecutor(DaemonThreads.factory("bridge-mqtt"));
     client = buildClient();
     uplinkFlow =
         client
@@ -124,7 +128,7 @@ public final class MqttBridge implements AutoCloseable {
               sender,
               config.rejectedTopic,
               metrics);
-      downlinkThread = daemon("bridge-downlink").newThread(downlink);
+      downlinkThread = DaemonThreads.factory("bridge-downlink").newThread(downlink);
       downlinkThread.start();
     }
     LOG.info(
@@ -372,14 +376,6 @@ public final class MqttBridge implements AutoCloseable {
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.putAll(config.consumerProperties);
     return p;
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   private static void join(Thread thread) {

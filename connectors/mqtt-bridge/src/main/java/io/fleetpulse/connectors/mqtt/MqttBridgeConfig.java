@@ -1,6 +1,9 @@
 package io.fleetpulse.connectors.mqtt;
 
 import io.fleetpulse.config.ConfigException;
+import io.fleetpulse.config.ConfigOption;
+import io.fleetpulse.config.KafkaOptions;
+import io.fleetpulse.config.OptionSet;
 import io.fleetpulse.config.Settings;
 import io.fleetpulse.connectors.mqtt.internal.TopicPattern;
 import java.nio.file.Files;
@@ -12,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The options of the MQTT bridge, read once from {@link Settings} and validated there; see the
@@ -20,52 +22,11 @@ import java.util.Set;
  */
 public final class MqttBridgeConfig {
 
-  /** Prefix of Kafka client properties given to both the producer and the consumer. */
-  public static final String KAFKA_PROPERTIES = "kafka.properties.";
-
   /** Prefix of Kafka properties for the uplink producer only. */
   public static final String KAFKA_PRODUCER = "kafka.producer.";
 
   /** Prefix of Kafka properties for the downlink consumer only. */
   public static final String KAFKA_CONSUMER = "kafka.consumer.";
-
-  /** The settings the bridge reads, besides the Kafka pass-through prefixes. */
-  public static final Set<String> KEYS =
-      Set.of(
-          "mqtt.host",
-          "mqtt.port",
-          "mqtt.client-id",
-          "mqtt.shared-group",
-          "mqtt.session-expiry",
-          "mqtt.receive-maximum",
-          "mqtt.keep-alive",
-          "mqtt.reconnect.initial-delay",
-          "mqtt.reconnect.max-delay",
-          "mqtt.connect-timeout",
-          "mqtt.username",
-          "mqtt.password",
-          "mqtt.tls.enabled",
-          "mqtt.tls.ca-file",
-          "mqtt.tls.keystore",
-          "mqtt.tls.keystore-type",
-          "mqtt.tls.keystore-password",
-          "mqtt.tls.verify-hostname",
-          "uplink.routes",
-          "uplink.extra-subscriptions",
-          "uplink.max-payload-bytes",
-          "uplink.max-inflight",
-          "downlink.enabled",
-          "downlink.routes",
-          "downlink.group-id",
-          "kafka.bootstrap-servers",
-          "kafka.rejected-topic",
-          "http.host",
-          "http.port",
-          "shutdown.drain-timeout");
-
-  /** Prefixes of keys handed to the Kafka clients unchecked. */
-  public static final Set<String> PREFIXES =
-      Set.of(KAFKA_PROPERTIES, KAFKA_PRODUCER, KAFKA_CONSUMER);
 
   static final String DEFAULT_UPLINK_ROUTES =
       "devices/{deviceId}/telemetry=iot.telemetry.raw,"
@@ -77,6 +38,189 @@ public final class MqttBridgeConfig {
 
   /** The largest payload the bridge accepts: Kafka's default message size leaves room for this. */
   static final int MAX_PAYLOAD_LIMIT = 900 * 1024;
+
+  public static final ConfigOption<String> REJECTED_TOPIC =
+      ConfigOption.key("topic.bridge.rejected")
+          .stringType()
+          .nonBlank()
+          .defaultValue("iot.bridge.rejected")
+          .description("where rejected messages go (headers `dlq.*`, see below)");
+  public static final ConfigOption<String> MQTT_HOST =
+      ConfigOption.key("mqtt.host")
+          .stringType()
+          .nonBlank()
+          .defaultValue("127.0.0.1")
+          .description("the broker's host");
+  public static final ConfigOption<Integer> MQTT_PORT =
+      ConfigOption.key("mqtt.port")
+          .intType()
+          .between(1, 65_535)
+          .defaultValue(1883)
+          .description("the broker's port");
+  public static final ConfigOption<String> CLIENT_ID =
+      ConfigOption.key("mqtt.client-id")
+          .stringType()
+          .nonBlank()
+          .defaultValue("fleetpulse-mqtt-bridge")
+          .description(
+              "**one per instance, stable across restarts**: the broker keeps the session under it");
+  public static final ConfigOption<String> SHARED_GROUP =
+      ConfigOption.key("mqtt.shared-group")
+          .stringType()
+          .defaultValue("fleetpulse-bridge")
+          .description(
+              "shared-subscription group, so several instances split the load; empty = plain"
+                  + " subscriptions");
+  public static final ConfigOption<Duration> SESSION_EXPIRY =
+      ConfigOption.key("mqtt.session-expiry")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofHours(1))
+          .description("how long the broker keeps queueing for a bridge that is away");
+  public static final ConfigOption<Integer> RECEIVE_MAXIMUM =
+      ConfigOption.key("mqtt.receive-maximum")
+          .intType()
+          .between(1, 65_535)
+          .defaultValue(65_535)
+          .description("MQTT 5 receive maximum announced to the broker");
+  public static final ConfigOption<Duration> KEEP_ALIVE =
+      ConfigOption.key("mqtt.keep-alive")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofSeconds(30))
+          .description("MQTT keep-alive");
+  public static final ConfigOption<Duration> CONNECT_TIMEOUT =
+      ConfigOption.key("mqtt.connect-timeout")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofSeconds(30))
+          .description("how long a connect attempt may take");
+  public static final ConfigOption<Duration> RECONNECT_INITIAL_DELAY =
+      ConfigOption.key("mqtt.reconnect.initial-delay")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofMillis(200))
+          .description("first reconnect delay (then doubling)");
+  public static final ConfigOption<Duration> RECONNECT_MAX_DELAY =
+      ConfigOption.key("mqtt.reconnect.max-delay")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofSeconds(30))
+          .description("longest reconnect delay");
+  public static final ConfigOption<String> USERNAME =
+      ConfigOption.key("mqtt.username").stringType().description("simple authentication: user");
+  public static final ConfigOption<String> PASSWORD =
+      ConfigOption.key("mqtt.password")
+          .stringType()
+          .description("simple authentication: password (`FLEETPULSE_MQTT_PASSWORD`)");
+  public static final ConfigOption<Boolean> TLS_ENABLED =
+      ConfigOption.key("mqtt.tls.enabled")
+          .booleanType()
+          .defaultValue(false)
+          .description("TLS to the broker");
+  public static final ConfigOption<String> TLS_CA_FILE =
+      ConfigOption.key("mqtt.tls.ca-file")
+          .stringType()
+          .defaultDescribedAs("(JVM trust store)")
+          .description("PEM file of the CA(s) that signed the broker's certificate");
+  public static final ConfigOption<String> TLS_KEYSTORE =
+      ConfigOption.key("mqtt.tls.keystore")
+          .stringType()
+          .description("the bridge's client certificate and key");
+  public static final ConfigOption<String> TLS_KEYSTORE_TYPE =
+      ConfigOption.key("mqtt.tls.keystore-type")
+          .stringType()
+          .defaultValue("PKCS12")
+          .description("type of `mqtt.tls.keystore`");
+  public static final ConfigOption<String> TLS_KEYSTORE_PASSWORD =
+      ConfigOption.key("mqtt.tls.keystore-password")
+          .stringType()
+          .description("password of `mqtt.tls.keystore`");
+  public static final ConfigOption<Boolean> TLS_VERIFY_HOSTNAME =
+      ConfigOption.key("mqtt.tls.verify-hostname")
+          .booleanType()
+          .defaultValue(true)
+          .description("check the broker's name against its certificate");
+  public static final ConfigOption<String> UPLINK_ROUTES =
+      ConfigOption.key("uplink.routes")
+          .stringType()
+          .defaultValue(DEFAULT_UPLINK_ROUTES)
+          .description(
+              "MQTT topic pattern = Kafka topic; the `{deviceId}` level becomes the record key");
+  public static final ConfigOption<String> EXTRA_SUBSCRIPTIONS =
+      ConfigOption.key("uplink.extra-subscriptions")
+          .stringType()
+          .description(
+              "more MQTT filters to subscribe to; what arrives there and matches no route is"
+                  + " rejected as `unmapped_topic` (they must not overlap the routes, or the broker"
+                  + " delivers twice)");
+  public static final ConfigOption<Integer> MAX_PAYLOAD_BYTES =
+      ConfigOption.key("uplink.max-payload-bytes")
+          .intType()
+          .between(1, MAX_PAYLOAD_LIMIT)
+          .defaultValue(256 * 1024)
+          .description(
+              "larger payloads are rejected (at most "
+                  + MAX_PAYLOAD_LIMIT
+                  + ", so that records fit Kafka's default message size)");
+  public static final ConfigOption<Integer> MAX_INFLIGHT =
+      ConfigOption.key("uplink.max-inflight")
+          .intType()
+          .positive()
+          .defaultValue(10_000)
+          .description(
+              "device messages waiting for Kafka at once; beyond it the bridge stops reading from"
+                  + " the broker");
+  public static final ConfigOption<Boolean> DOWNLINK_ENABLED =
+      ConfigOption.key("downlink.enabled")
+          .booleanType()
+          .defaultValue(true)
+          .description("deliver shadow deltas and commands to devices");
+  public static final ConfigOption<String> DOWNLINK_ROUTES =
+      ConfigOption.key("downlink.routes")
+          .stringType()
+          .defaultValue(DEFAULT_DOWNLINK_ROUTES)
+          .description("Kafka topic = MQTT topic pattern; the record key is the device id");
+  public static final ConfigOption<String> DOWNLINK_GROUP_ID =
+      ConfigOption.key("downlink.group-id")
+          .stringType()
+          .nonBlank()
+          .defaultValue("fleetpulse-mqtt-bridge")
+          .description("Kafka consumer group of the downlink");
+  public static final ConfigOption<String> HTTP_HOST =
+      ConfigOption.key("http.host")
+          .stringType()
+          .defaultValue("0.0.0.0")
+          .description("address of `/health` and `/metrics`");
+  public static final ConfigOption<Integer> HTTP_PORT =
+      ConfigOption.key("http.port")
+          .intType()
+          .between(-1, 65_535)
+          .defaultValue(8080)
+          .description("port of `/health` and `/metrics`; `0` any free port, `-1` no HTTP");
+  public static final ConfigOption<Duration> DRAIN_TIMEOUT =
+      ConfigOption.key("shutdown.drain-timeout")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofSeconds(30))
+          .description("how long a graceful shutdown waits for messages in flight");
+
+  /** Every option of the bridge. */
+  public static final OptionSet OPTIONS =
+      OptionSet.builder()
+          .add(KafkaOptions.BOOTSTRAP_SERVERS, REJECTED_TOPIC)
+          .add(MQTT_HOST, MQTT_PORT, CLIENT_ID, SHARED_GROUP, SESSION_EXPIRY, RECEIVE_MAXIMUM)
+          .add(KEEP_ALIVE, CONNECT_TIMEOUT, RECONNECT_INITIAL_DELAY, RECONNECT_MAX_DELAY)
+          .add(USERNAME, PASSWORD, TLS_ENABLED, TLS_CA_FILE, TLS_KEYSTORE, TLS_KEYSTORE_TYPE)
+          .add(TLS_KEYSTORE_PASSWORD, TLS_VERIFY_HOSTNAME)
+          .add(UPLINK_ROUTES, EXTRA_SUBSCRIPTIONS, MAX_PAYLOAD_BYTES, MAX_INFLIGHT)
+          .add(DOWNLINK_ENABLED, DOWNLINK_ROUTES, DOWNLINK_GROUP_ID, HTTP_HOST, HTTP_PORT)
+          .add(DRAIN_TIMEOUT)
+          .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
+          .prefix(KAFKA_PRODUCER, "passed to the uplink producer only (over `kafka.properties.*`)")
+          .prefix(
+              KAFKA_CONSUMER, "passed to the downlink consumer only (over `kafka.properties.*`)")
+          .build();
 
   final String mqttHost;
   final int mqttPort;
@@ -112,65 +256,45 @@ public final class MqttBridgeConfig {
   final Duration drainTimeout;
 
   private MqttBridgeConfig(Settings s) {
-    mqttHost = s.string("mqtt.host", "127.0.0.1");
-    mqttPort = port(s, "mqtt.port", 1883, false);
-    clientId = s.string("mqtt.client-id", "fleetpulse-mqtt-bridge");
-    if (clientId.isBlank()) {
-      throw new ConfigException("setting 'mqtt.client-id' is empty; each bridge needs its own id");
-    }
-    sharedGroup = s.string("mqtt.shared-group", "fleetpulse-bridge").strip();
-    sessionExpiry = s.positiveDuration("mqtt.session-expiry", Duration.ofHours(1));
+    mqttHost = s.get(MQTT_HOST);
+    mqttPort = s.get(MQTT_PORT);
+    clientId = s.get(CLIENT_ID);
+    sharedGroup = s.get(SHARED_GROUP).strip();
+    sessionExpiry = s.get(SESSION_EXPIRY);
     // The protocol's maximum: Mosquitto 2.0.11 overruns smaller windows, and the client then drops
     // the connection; uplink.max-inflight bounds the bridge's buffer instead.
-    receiveMaximum = s.positiveInt("mqtt.receive-maximum", 65_535);
-    if (receiveMaximum > 65_535) {
-      throw new ConfigException(
-          "setting 'mqtt.receive-maximum' is " + receiveMaximum + "; MQTT allows at most 65535");
-    }
-    keepAlive = s.positiveDuration("mqtt.keep-alive", Duration.ofSeconds(30));
-    reconnectInitialDelay =
-        s.positiveDuration("mqtt.reconnect.initial-delay", Duration.ofMillis(200));
-    reconnectMaxDelay = s.positiveDuration("mqtt.reconnect.max-delay", Duration.ofSeconds(30));
-    connectTimeout = s.positiveDuration("mqtt.connect-timeout", Duration.ofSeconds(30));
-    username = s.string("mqtt.username", null);
-    password = s.string("mqtt.password", null);
-    tls = s.bool("mqtt.tls.enabled", false);
-    tlsCaFile = file(s, "mqtt.tls.ca-file");
-    tlsKeystore = file(s, "mqtt.tls.keystore");
-    tlsKeystoreType = s.string("mqtt.tls.keystore-type", "PKCS12");
-    tlsKeystorePassword = s.string("mqtt.tls.keystore-password", "");
-    tlsVerifyHostname = s.bool("mqtt.tls.verify-hostname", true);
+    receiveMaximum = s.get(RECEIVE_MAXIMUM);
+    keepAlive = s.get(KEEP_ALIVE);
+    reconnectInitialDelay = s.get(RECONNECT_INITIAL_DELAY);
+    reconnectMaxDelay = s.get(RECONNECT_MAX_DELAY);
+    connectTimeout = s.get(CONNECT_TIMEOUT);
+    username = s.get(USERNAME);
+    password = s.get(PASSWORD);
+    tls = s.get(TLS_ENABLED);
+    tlsCaFile = file(s, TLS_CA_FILE);
+    tlsKeystore = file(s, TLS_KEYSTORE);
+    tlsKeystoreType = s.get(TLS_KEYSTORE_TYPE);
+    tlsKeystorePassword = s.getOrElse(TLS_KEYSTORE_PASSWORD, "");
+    tlsVerifyHostname = s.get(TLS_VERIFY_HOSTNAME);
     if (!tls && (tlsCaFile != null || tlsKeystore != null)) {
       throw new ConfigException(
           "TLS files are set but 'mqtt.tls.enabled' is false; set it to true to use them");
     }
-    uplinkRoutes = uplinkRoutes(s.string("uplink.routes", DEFAULT_UPLINK_ROUTES));
-    extraSubscriptions = list(s.string("uplink.extra-subscriptions", ""));
-    maxPayloadBytes = s.positiveInt("uplink.max-payload-bytes", 256 * 1024);
-    if (maxPayloadBytes > MAX_PAYLOAD_LIMIT) {
-      throw new ConfigException(
-          "setting 'uplink.max-payload-bytes' is "
-              + maxPayloadBytes
-              + "; the limit is "
-              + MAX_PAYLOAD_LIMIT
-              + " so that records fit Kafka's default message size");
-    }
-    maxInflight = s.positiveInt("uplink.max-inflight", 10_000);
-    downlinkEnabled = s.bool("downlink.enabled", true);
-    downlinkRoutes = downlinkRoutes(s.string("downlink.routes", DEFAULT_DOWNLINK_ROUTES));
-    downlinkGroupId = s.string("downlink.group-id", "fleetpulse-mqtt-bridge");
-    kafkaBootstrapServers = s.requiredString("kafka.bootstrap-servers");
-    rejectedTopic = s.string("kafka.rejected-topic", "iot.bridge.rejected");
-    Map<String, String> common = s.withPrefix(KAFKA_PROPERTIES);
+    uplinkRoutes = uplinkRoutes(s.get(UPLINK_ROUTES));
+    extraSubscriptions = list(s.getOrElse(EXTRA_SUBSCRIPTIONS, ""));
+    maxPayloadBytes = s.get(MAX_PAYLOAD_BYTES);
+    maxInflight = s.get(MAX_INFLIGHT);
+    downlinkEnabled = s.get(DOWNLINK_ENABLED);
+    downlinkRoutes = downlinkRoutes(s.get(DOWNLINK_ROUTES));
+    downlinkGroupId = s.get(DOWNLINK_GROUP_ID);
+    kafkaBootstrapServers = s.get(KafkaOptions.BOOTSTRAP_SERVERS);
+    rejectedTopic = s.get(REJECTED_TOPIC);
+    Map<String, String> common = s.withPrefix(KafkaOptions.PROPERTIES_PREFIX);
     producerProperties = merged(common, s.withPrefix(KAFKA_PRODUCER));
     consumerProperties = merged(common, s.withPrefix(KAFKA_CONSUMER));
-    httpHost = s.string("http.host", "0.0.0.0");
-    httpPort = s.intValue("http.port", 8080);
-    if (httpPort < -1 || httpPort > 65_535) {
-      throw new ConfigException(
-          "setting 'http.port' is " + httpPort + "; use 0 for any free port or -1 for no HTTP");
-    }
-    drainTimeout = s.positiveDuration("shutdown.drain-timeout", Duration.ofSeconds(30));
+    httpHost = s.get(HTTP_HOST);
+    httpPort = s.get(HTTP_PORT);
+    drainTimeout = s.get(DRAIN_TIMEOUT);
   }
 
   /**
@@ -184,7 +308,7 @@ public final class MqttBridgeConfig {
 
   /** Reads the options from command-line arguments, the {@code --config} file and the env. */
   public static MqttBridgeConfig load(String[] args, Map<String, String> env) {
-    return from(Settings.load(args, env, KEYS, PREFIXES));
+    return from(Settings.load(args, env, OPTIONS));
   }
 
   /** The MQTT client id; each bridge instance needs its own, stable across restarts. */
@@ -195,6 +319,16 @@ public final class MqttBridgeConfig {
   /** The HTTP port for /health and /metrics: {@code 0} any free port, {@code -1} none. */
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The Kafka topics the bridge writes and (with the downlink on) reads. */
+  public List<String> topics() {
+    List<String> topics = new ArrayList<>(uplinkRoutes.values());
+    topics.add(rejectedTopic);
+    if (downlinkEnabled) {
+      topics.addAll(downlinkRoutes.keySet());
+    }
+    return topics;
   }
 
   /** The MQTT filters the bridge subscribes to (shared, when a group is set). */
@@ -265,16 +399,9 @@ public final class MqttBridgeConfig {
     return Collections.unmodifiableMap(merged);
   }
 
-  private static int port(Settings s, String key, int defaultValue, boolean zeroAllowed) {
-    int port = s.intValue(key, defaultValue);
-    if (port < (zeroAllowed ? 0 : 1) || port > 65_535) {
-      throw new ConfigException("setting '" + key + "' is " + port + "; not a TCP port");
-    }
-    return port;
-  }
-
-  private static Path file(Settings s, String key) {
-    String value = s.string(key, null);
+  private static Path file(Settings s, ConfigOption<String> option) {
+    String key = option.key();
+    String value = s.get(option);
     if (value == null || value.isBlank()) {
       return null;
     }

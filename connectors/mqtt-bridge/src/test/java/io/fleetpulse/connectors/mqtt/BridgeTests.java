@@ -41,7 +41,7 @@ final class BridgeTests {
     s.put("mqtt.client-id", name + "-bridge");
     s.put("mqtt.reconnect.initial-delay", "100ms");
     s.put("mqtt.reconnect.max-delay", "1s");
-    s.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+    s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     s.put(
         "uplink.routes",
         "devices/{deviceId}/telemetry="
@@ -58,7 +58,7 @@ final class BridgeTests {
             + commands(name)
             + "=devices/{deviceId}/commands");
     s.put("downlink.group-id", name + "-downlink");
-    s.put("kafka.rejected-topic", rejected(name));
+    s.put("topic.bridge.rejected", rejected(name));
     s.put("http.host", "127.0.0.1");
     s.put("http.port", "0");
     s.put("shutdown.drain-timeout", "10s");
@@ -66,7 +66,7 @@ final class BridgeTests {
   }
 
   static MqttBridgeConfig config(Map<String, String> settings) {
-    return MqttBridgeConfig.from(Settings.of(settings));
+    return MqttBridgeConfig.from(Settings.of(settings, MqttBridgeConfig.OPTIONS));
   }
 
   static String telemetry(String name) {

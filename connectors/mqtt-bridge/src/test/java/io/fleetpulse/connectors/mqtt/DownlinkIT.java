@@ -98,9 +98,10 @@ class DownlinkIT {
     List<ConsumerRecord<byte[], byte[]>> rejected =
         kafka.consume(BridgeTests.rejected(NAME), 1, Duration.ofSeconds(20));
     assertThat(rejected).hasSize(1);
-    assertThat(header(rejected.get(0), "reject.reason")).isEqualTo("invalid-device-id");
+    assertThat(header(rejected.get(0), "dlq.reason")).isEqualTo("invalid_device_id");
     assertThat(header(rejected.get(0), "bridge.direction")).isEqualTo("downlink");
-    assertThat(header(rejected.get(0), "kafka.topic")).isEqualTo(BridgeTests.commands(NAME));
+    assertThat(header(rejected.get(0), "dlq.source.topic")).isEqualTo(BridgeTests.commands(NAME));
+    assertThat(header(rejected.get(0), "dlq.source.offset")).isEqualTo("0");
     assertThat(text(rejected.get(0).value())).isEqualTo(text(value));
   }
 

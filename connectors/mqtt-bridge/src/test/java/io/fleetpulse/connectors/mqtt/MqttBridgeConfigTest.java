@@ -13,8 +13,8 @@ class MqttBridgeConfigTest {
 
   private static MqttBridgeConfig config(Map<String, String> values) {
     Map<String, String> all = new HashMap<>(values);
-    all.putIfAbsent("kafka.bootstrap-servers", "127.0.0.1:9092");
-    return MqttBridgeConfig.from(Settings.of(all));
+    all.putIfAbsent("kafka.bootstrap.servers", "127.0.0.1:9092");
+    return MqttBridgeConfig.from(Settings.of(all, MqttBridgeConfig.OPTIONS));
   }
 
   @Test
@@ -40,9 +40,9 @@ class MqttBridgeConfigTest {
 
   @Test
   void kafkaBootstrapServersAreRequired() {
-    assertThatThrownBy(() -> MqttBridgeConfig.from(Settings.of(Map.of())))
+    assertThatThrownBy(() -> MqttBridgeConfig.from(Settings.of(Map.of(), MqttBridgeConfig.OPTIONS)))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("kafka.bootstrap-servers");
+        .hasMessageContaining("kafka.bootstrap.servers");
   }
 
   @Test
@@ -50,7 +50,7 @@ class MqttBridgeConfigTest {
     assertThatThrownBy(
             () ->
                 MqttBridgeConfig.load(
-                    new String[] {"--kafka.bootstrap-servers", "x:1", "--mqtt.prot", "1883"},
+                    new String[] {"--kafka.bootstrap.servers", "x:1", "--mqtt.prot", "1883"},
                     Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("mqtt.prot");
@@ -84,5 +84,13 @@ class MqttBridgeConfigTest {
   void tlsFilesWithoutTlsEnabledAreAMistake() {
     assertThatThrownBy(() -> config(Map.of("mqtt.tls.ca-file", "/etc/hostname")))
         .hasMessageContaining("mqtt.tls.enabled");
+  }
+
+  @Test
+  void theReadmeTableMatchesTheDeclarations() {
+    org.assertj.core.api.Assertions.assertThat(
+            io.fleetpulse.config.ReadmeTable.differences(
+                java.nio.file.Path.of("README.md"), "mqtt-bridge", MqttBridgeConfig.OPTIONS))
+        .isEmpty();
   }
 }

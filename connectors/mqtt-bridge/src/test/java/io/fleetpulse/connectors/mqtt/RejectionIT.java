@@ -62,24 +62,26 @@ class RejectionIT {
     List<ConsumerRecord<byte[], byte[]>> rejected =
         kafka.consume(BridgeTests.rejected(name), 4, Duration.ofSeconds(20));
     Map<String, ConsumerRecord<byte[], byte[]>> byReason = new HashMap<>();
-    rejected.forEach(r -> byReason.put(header(r, "reject.reason"), r));
+    rejected.forEach(r -> byReason.put(header(r, "dlq.reason"), r));
     assertThat(byReason)
         .containsOnlyKeys(
-            "payload-too-large", "empty-payload", "unmapped-topic", "invalid-device-id");
+            "payload_too_large", "empty_payload", "unmapped_topic", "invalid_device_id");
 
-    ConsumerRecord<byte[], byte[]> tooLarge = byReason.get("payload-too-large");
+    ConsumerRecord<byte[], byte[]> tooLarge = byReason.get("payload_too_large");
     assertThat(key(tooLarge)).isEqualTo("dev-1");
     assertThat(header(tooLarge, "payload.size")).isEqualTo("5000");
     assertThat(tooLarge.value()).hasSize(1024);
-    assertThat(header(tooLarge, "reject.detail")).contains("5000").contains("1024");
-    assertThat(header(byReason.get("empty-payload"), "mqtt.topic"))
+    assertThat(header(tooLarge, "dlq.detail")).contains("5000").contains("1024");
+    assertThat(header(byReason.get("empty_payload"), "mqtt.topic"))
         .isEqualTo("devices/dev-1/telemetry");
-    assertThat(header(byReason.get("unmapped-topic"), "mqtt.topic"))
+    assertThat(header(byReason.get("unmapped_topic"), "mqtt.topic"))
         .isEqualTo("legacy/dev-1/telemetry");
-    assertThat(key(byReason.get("unmapped-topic"))).isNull();
-    assertThat(header(byReason.get("invalid-device-id"), "mqtt.topic"))
+    assertThat(key(byReason.get("unmapped_topic"))).isNull();
+    assertThat(header(byReason.get("invalid_device_id"), "mqtt.topic"))
         .isEqualTo("devices/bad device!/telemetry");
     rejected.forEach(r -> assertThat(header(r, "bridge.direction")).isEqualTo("uplink"));
+    rejected.forEach(r -> assertThat(header(r, "dlq.stage")).isEqualTo("mqtt-bridge"));
+    rejected.forEach(r -> assertThat(header(r, "dlq.failed.at")).matches("\\d{13}"));
 
     List<ConsumerRecord<byte[], byte[]>> forwarded =
         kafka.consume(BridgeTests.telemetry(name), 1, Duration.ofSeconds(20));
@@ -87,7 +89,7 @@ class RejectionIT {
     assertThat(forwarded.get(0).value()).isEqualTo(good);
 
     for (String reason :
-        List.of("payload-too-large", "empty-payload", "unmapped-topic", "invalid-device-id")) {
+        List.of("payload_too_large", "empty_payload", "unmapped_topic", "invalid_device_id")) {
       assertThat(metrics)
           .contains(
               "fleetpulse_bridge_rejected_total{direction=\"uplink\",reason=\""

@@ -51,6 +51,7 @@ class StartupIT {
   @Test
   void aStartThatCannotServeHttpFailsNamingTheAddress(MosquittoBroker broker, KafkaTestClient kafka)
       throws Exception {
+    BridgeTests.createTopics(kafka, "taken");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Map<String, String> settings = BridgeTests.settings(broker, kafka, "taken");
       settings.put("http.port", String.valueOf(taken.getLocalPort()));
@@ -59,5 +60,17 @@ class StartupIT {
       assertThatThrownBy(bridge::start).hasMessageContaining(":" + taken.getLocalPort());
       assertThat(bridge.healthy()).isFalse();
     }
+  }
+
+  @Test
+  void aStartWithAMissingTopicFailsNamingIt(MosquittoBroker broker, KafkaTestClient kafka) {
+    Map<String, String> settings = BridgeTests.settings(broker, kafka, "no-topics");
+    MqttBridge bridge = MqttBridge.builder().config(BridgeTests.config(settings)).build();
+
+    assertThatThrownBy(bridge::start)
+        .hasMessageContaining("MQTT bridge cannot start")
+        .hasMessageContaining(BridgeTests.telemetry("no-topics"))
+        .hasMessageContaining(BridgeTests.rejected("no-topics"));
+    assertThat(bridge.healthy()).isFalse();
   }
 }

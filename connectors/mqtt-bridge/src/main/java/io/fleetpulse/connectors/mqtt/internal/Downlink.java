@@ -2,8 +2,9 @@ package io.fleetpulse.connectors.mqtt.internal;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import io.fleetpulse.model.InvalidMessageException;
-import io.fleetpulse.model.TelemetryParser;
+import io.fleetpulse.common.Utf8;
+import io.fleetpulse.model.DeadLetterHeaders;
+import io.fleetpulse.model.DeviceIds;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,21 +135,26 @@ public final class Downlink implements Runnable {
     if (deviceId == null) {
       return "record has no key; the key is the device id";
     }
-    try {
-      TelemetryParser.validateDeviceId(deviceId);
-      return null;
-    } catch (InvalidMessageException e) {
-      return e.getMessage();
-    }
+    return DeviceIds.problem(deviceId);
   }
 
   private CompletableFuture<Boolean> reject(ConsumerRecord<byte[], byte[]> record, String detail) {
     ProducerRecord<byte[], byte[]> rejected =
         new ProducerRecord<>(rejectedTopic, null, record.key(), record.value());
-    rejected.headers().add(BridgeHeaders.REJECT_REASON, utf8(Rejection.INVALID_DEVICE_ID.code()));
-    rejected.headers().add(BridgeHeaders.REJECT_DETAIL, utf8(detail));
-    rejected.headers().add(BridgeHeaders.DIRECTION, utf8("downlink"));
-    rejected.headers().add(BridgeHeaders.KAFKA_TOPIC, utf8(record.topic()));
+    record.headers().forEach(h -> rejected.headers().add(h));
+    BridgeHeaders.addRejection(
+        rejected.headers(),
+        Rejection.INVALID_DEVICE_ID,
+        detail,
+        "downlink",
+        System.currentTimeMillis());
+    rejected.headers().add(DeadLetterHeaders.SOURCE_TOPIC, Utf8.bytes(record.topic()));
+    rejected
+        .headers()
+        .add(DeadLetterHeaders.SOURCE_PARTITION, Utf8.bytes(Integer.toString(record.partition())));
+    rejected
+        .headers()
+        .add(DeadLetterHeaders.SOURCE_OFFSET, Utf8.bytes(Long.toString(record.offset())));
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     sender.send(
         rejected,
@@ -180,9 +186,5 @@ public final class Downlink implements Runnable {
     for (TopicPartition partition : records.partitions()) {
       consumer.seek(partition, records.records(partition).get(0).offset());
     }
-  }
-
-  private static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

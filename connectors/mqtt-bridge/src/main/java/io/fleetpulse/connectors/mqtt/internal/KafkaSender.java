@@ -1,5 +1,6 @@
 package io.fleetpulse.connectors.mqtt.internal;
 
+import io.fleetpulse.common.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,12 +24,7 @@ public final class KafkaSender implements AutoCloseable {
   private final Producer<byte[], byte[]> producer;
   private final BridgeMetrics metrics;
   private final ScheduledExecutorService retries =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "bridge-kafka-retry");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("bridge-kafka-retry"));
 
   public KafkaSender(Producer<byte[], byte[]> producer, BridgeMetrics metrics) {
     this.producer = producer;

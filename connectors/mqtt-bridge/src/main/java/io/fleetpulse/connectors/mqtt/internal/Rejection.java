@@ -1,15 +1,17 @@
 package io.fleetpulse.connectors.mqtt.internal;
 
-/** Why the bridge did not forward a message; the code is the {@code reject.reason} header. */
+/**
+ * Why the bridge did not forward a message; the code (snake_case) is the {@code dlq.reason} header.
+ */
 public enum Rejection {
   /** The MQTT topic matches no uplink route. */
-  UNMAPPED_TOPIC("unmapped-topic"),
+  UNMAPPED_TOPIC("unmapped_topic"),
   /** The device id taken from the topic (or the Kafka key, downlink) is not a valid id. */
-  INVALID_DEVICE_ID("invalid-device-id"),
+  INVALID_DEVICE_ID("invalid_device_id"),
   /** The payload has no bytes. */
-  EMPTY_PAYLOAD("empty-payload"),
+  EMPTY_PAYLOAD("empty_payload"),
   /** The payload is larger than {@code uplink.max-payload-bytes}. */
-  PAYLOAD_TOO_LARGE("payload-too-large");
+  PAYLOAD_TOO_LARGE("payload_too_large");
 
   private final String code;
 

@@ -2,7 +2,7 @@ package io.fleetpulse.connectors.mqtt.internal;
 
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import java.nio.charset.StandardCharsets;
+import io.fleetpulse.common.Utf8;
 import java.util.Arrays;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -21,7 +21,7 @@ public final class UplinkRecords {
   /** The record for {@code publish}: to its data topic, or to the rejected topic with reasons. */
   public ProducerRecord<byte[], byte[]> record(
       Mqtt5Publish publish, byte[] payload, UplinkDecision decision, long receivedAt) {
-    byte[] key = decision.deviceId() == null ? null : utf8(decision.deviceId());
+    byte[] key = decision.deviceId() == null ? null : Utf8.bytes(decision.deviceId());
     byte[] value = payload;
     String topic = decision.kafkaTopic();
     if (decision.rejected()) {
@@ -33,25 +33,20 @@ public final class UplinkRecords {
     }
     ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key, value);
     Headers headers = record.headers();
-    headers.add(BridgeHeaders.MQTT_TOPIC, utf8(publish.getTopic().toString()));
-    headers.add(BridgeHeaders.MQTT_QOS, utf8(Integer.toString(publish.getQos().getCode())));
-    headers.add(BridgeHeaders.RECEIVED_AT, utf8(Long.toString(receivedAt)));
+    headers.add(BridgeHeaders.MQTT_TOPIC, Utf8.bytes(publish.getTopic().toString()));
+    headers.add(BridgeHeaders.MQTT_QOS, Utf8.bytes(Integer.toString(publish.getQos().getCode())));
+    headers.add(BridgeHeaders.RECEIVED_AT, Utf8.bytes(Long.toString(receivedAt)));
     for (Mqtt5UserProperty property : publish.getUserProperties().asList()) {
       if (property.getName().toString().equals(BridgeHeaders.CLIENT_ID)) {
-        headers.add(BridgeHeaders.CLIENT_ID, utf8(property.getValue().toString()));
+        headers.add(BridgeHeaders.CLIENT_ID, Utf8.bytes(property.getValue().toString()));
         break;
       }
     }
     if (decision.rejected()) {
-      headers.add(BridgeHeaders.REJECT_REASON, utf8(decision.rejection().code()));
-      headers.add(BridgeHeaders.REJECT_DETAIL, utf8(decision.detail()));
-      headers.add(BridgeHeaders.DIRECTION, utf8("uplink"));
-      headers.add(BridgeHeaders.PAYLOAD_SIZE, utf8(Integer.toString(payload.length)));
+      BridgeHeaders.addRejection(
+          headers, decision.rejection(), decision.detail(), "uplink", receivedAt);
+      headers.add(BridgeHeaders.PAYLOAD_SIZE, Utf8.bytes(Integer.toString(payload.length)));
     }
     return record;
-  }
-
-  static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

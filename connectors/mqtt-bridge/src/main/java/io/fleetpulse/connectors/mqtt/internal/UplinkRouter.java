@@ -1,7 +1,6 @@
 package io.fleetpulse.connectors.mqtt.internal;
 
-import io.fleetpulse.model.InvalidMessageException;
-import io.fleetpulse.model.TelemetryParser;
+import io.fleetpulse.model.DeviceIds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,10 +38,9 @@ public final class UplinkRouter {
         continue;
       }
       String filter = route.getKey().filter();
-      try {
-        TelemetryParser.validateDeviceId(deviceId);
-      } catch (InvalidMessageException e) {
-        return UplinkDecision.reject(null, filter, Rejection.INVALID_DEVICE_ID, e.getMessage());
+      String problem = DeviceIds.problem(deviceId);
+      if (problem != null) {
+        return UplinkDecision.reject(null, filter, Rejection.INVALID_DEVICE_ID, problem);
       }
       if (payloadSize == 0) {
         return UplinkDecision.reject(deviceId, filter, Rejection.EMPTY_PAYLOAD, "payload is empty");
