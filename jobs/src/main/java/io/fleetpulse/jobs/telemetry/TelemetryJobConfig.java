@@ -21,6 +21,7 @@ public record TelemetryJobConfig(
     String deadLetterTopic,
     String aggregateTopic,
     String trendTopic,
+    String enrichedTopic,
     String devicesTopic,
     Duration dedupeHorizon,
     int maxPayloadBytes,
@@ -44,6 +45,11 @@ public record TelemetryJobConfig(
       topic("topic.telemetry.agg", "iot.telemetry.agg", "window aggregates");
   public static final ConfigOption<String> TREND_TOPIC =
       topic("topic.telemetry.trend", "iot.telemetry.trend", "trend aggregates");
+  public static final ConfigOption<String> ENRICHED_TOPIC =
+      topic(
+          "topic.telemetry.enriched",
+          "iot.telemetry.enriched",
+          "valid, deduplicated, enriched telemetry (the SQL rules' `telemetry` table)");
   public static final ConfigOption<String> DEVICES_TOPIC =
       topic("topic.devices", "iot.devices", "the device registry (compacted)");
   public static final ConfigOption<Integer> MAX_PAYLOAD_BYTES =
@@ -124,7 +130,7 @@ public record TelemetryJobConfig(
   public static final OptionSet OPTIONS =
       OptionSet.builder()
           .addAll(KAFKA.set)
-          .add(RAW_TOPIC, DLQ_TOPIC, AGG_TOPIC, TREND_TOPIC, DEVICES_TOPIC)
+          .add(RAW_TOPIC, DLQ_TOPIC, AGG_TOPIC, TREND_TOPIC, ENRICHED_TOPIC, DEVICES_TOPIC)
           .add(MAX_PAYLOAD_BYTES, MAX_FUTURE_SKEW, OUT_OF_ORDERNESS, IDLENESS)
           .add(WINDOW_SIZE, ALLOWED_LATENESS, TREND_WINDOW_SIZE, TREND_WINDOW_SLIDE)
           .add(DEDUPE_HORIZON, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND)
@@ -172,6 +178,7 @@ public record TelemetryJobConfig(
         s.get(DLQ_TOPIC),
         s.get(AGG_TOPIC),
         s.get(TREND_TOPIC),
+        s.get(ENRICHED_TOPIC),
         s.get(DEVICES_TOPIC),
         s.get(DEDUPE_HORIZON),
         s.get(MAX_PAYLOAD_BYTES),
@@ -192,7 +199,8 @@ public record TelemetryJobConfig(
   public java.util.List<String> topics() {
     java.util.List<String> topics =
         new java.util.ArrayList<>(
-            java.util.List.of(rawTopic, devicesTopic, deadLetterTopic, aggregateTopic));
+            java.util.List.of(
+                rawTopic, devicesTopic, deadLetterTopic, aggregateTopic, enrichedTopic));
     if (trendWindowSize != null) {
       topics.add(trendTopic);
     }
