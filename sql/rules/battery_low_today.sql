@@ -1,5 +1,5 @@
 -- name: battery_low_today
--- severity: warning
+-- severity: WARNING
 -- owner: field-service
 -- description: The battery below 15 % at any time so far today (UTC): a CUMULATE window that grows
 --   hour by hour over the day, so the signal comes within the hour and repeats hourly until
@@ -10,7 +10,7 @@ SELECT
   'battery_low_today' AS `rule`,
   deviceId,
   'battery' AS metric,
-  'warning' AS severity,
+  'WARNING' AS severity,
   lastTs AS ts,
   lowest AS `value`,
   CONCAT('battery down to ', CAST(lowest AS STRING), ' % today') AS message,

@@ -1,5 +1,5 @@
 -- name: over_device_limit
--- severity: major
+-- severity: CRITICAL
 -- owner: operations
 -- description: A temperature above the device's own limit (thresholds.temperature.max in the
 --   registry), as the registry said at the reading's event time (temporal join).
@@ -9,7 +9,7 @@ SELECT
   'over_device_limit' AS `rule`,
   t.deviceId,
   'temperature' AS metric,
-  'major' AS severity,
+  'CRITICAL' AS severity,
   t.ts,
   t.metrics['temperature'] AS `value`,
   CONCAT(

@@ -1,5 +1,5 @@
 -- name: pressure_rise_then_drop
--- severity: major
+-- severity: CRITICAL
 -- owner: maintenance
 -- description: Three rising pressure readings followed by a drop to below half of the last one,
 --   within 10 minutes (a burst after a build-up). WITHIN bounds the pattern's state.
@@ -9,7 +9,7 @@ SELECT
   'pressure_rise_then_drop' AS `rule`,
   deviceId,
   'pressure' AS metric,
-  'major' AS severity,
+  'CRITICAL' AS severity,
   dropTs AS ts,
   dropValue AS `value`,
   CONCAT('pressure rose to ', CAST(peak AS STRING), ' then fell to ', CAST(dropValue AS STRING))

@@ -1,5 +1,5 @@
 -- name: temperature_avg_5m
--- severity: warning
+-- severity: WARNING
 -- owner: facilities
 -- description: The 5-minute average temperature of a device above 70 °C (tumbling windows in
 --   event time); one signal per window, ACTIVE above the limit and CLEAR below it, so the
@@ -10,7 +10,7 @@ SELECT
   'temperature_avg_5m' AS `rule`,
   deviceId,
   'temperature' AS metric,
-  'warning' AS severity,
+  'WARNING' AS severity,
   windowStartMs + 300000 AS ts,
   avgTemperature AS `value`,
   CONCAT('5-minute average temperature ', CAST(ROUND(avgTemperature, 2) AS STRING), ' °C')

@@ -1,5 +1,5 @@
 -- name: temperature_high
--- severity: critical
+-- severity: CRITICAL
 -- owner: facilities
 -- description: A reading above 80 °C. The lifecycle opens one alert and counts repeats; it
 --   resolves by its clear-after, since this rule sends no CLEAR.
@@ -9,7 +9,7 @@ SELECT
   'temperature_high' AS `rule`,
   deviceId,
   'temperature' AS metric,
-  'critical' AS severity,
+  'CRITICAL' AS severity,
   ts,
   metrics['temperature'] AS `value`,
   CONCAT('temperature ', CAST(metrics['temperature'] AS STRING), ' °C is above 80 °C') AS message,

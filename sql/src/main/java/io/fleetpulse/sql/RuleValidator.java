@@ -15,6 +15,9 @@ public final class RuleValidator {
 
   private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
 
+  /** The severities the alert lifecycle knows. */
+  static final List<String> SEVERITIES = List.of("INFO", "WARNING", "CRITICAL");
+
   private RuleValidator() {}
 
   /** One problem of one file. */
@@ -50,6 +53,14 @@ public final class RuleValidator {
         return new Problem(
             rule.path().toString(), 1, 1, "the header comment lacks '-- " + key + ": ...'");
       }
+    }
+    String severity = rule.header().get("severity");
+    if (!SEVERITIES.contains(severity)) {
+      return new Problem(
+          rule.path().toString(),
+          2,
+          1,
+          "severity '" + severity + "' is not one of " + SEVERITIES + " (the alerts' severities)");
     }
     return null;
   }

@@ -38,6 +38,9 @@ class RuleValidatorIT {
         dir.resolve("rules/d_types.sql"),
         ok.replace("WHERE metrics['temperature'] > 80", "WHERE deviceId + 1 > 0"));
     Files.writeString(dir.resolve("rules/e_ok.sql"), ok);
+    Files.writeString(
+        dir.resolve("rules/f_severity.sql"),
+        ok.replace("-- severity: CRITICAL", "-- severity: major"));
     problems = RuleValidator.validate(RuleSet.load(dir), CONFIG.kafkaBindings(), "1 h");
   }
 
@@ -78,8 +81,18 @@ class RuleValidatorIT {
   }
 
   @Test
+  void aSeverityTheAlertsDoNotKnowIsReportedInTheHeader() {
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p.toString())
+                    .startsWith(dir.resolve("rules/f_severity.sql") + ":2:1: ")
+                    .contains("'major'"));
+  }
+
+  @Test
   void theOtherRulesStillValidate() {
-    assertThat(problems).hasSize(3);
+    assertThat(problems).hasSize(4);
     assertThat(problems).noneMatch(p -> p.file().endsWith("ok.sql"));
   }
 }
