@@ -1,6 +1,7 @@
 package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
+import io.fleetpulse.jobs.archive.ArchiveSinks;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
 import io.fleetpulse.jobs.enrich.DedupeAndEnrichFunction;
@@ -138,6 +139,9 @@ public final class TelemetryJob {
         config.kafka().clientProperties(),
         config.topics(),
         "TelemetryJob");
+    if (config.archive() != null) {
+      ArchiveSinks.checkTarget(config.archive());
+    }
     StreamExecutionEnvironment env = JobEnvironment.create(flinkConfiguration(config));
     kafkaJob(config, false).build(env);
     env.execute("FleetPulse TelemetryJob");
@@ -198,6 +202,10 @@ public final class TelemetryJob {
                 config.trendTopic(),
                 new DeviceKeys.OfAggregate(),
                 new JsonValues<>())));
+    if (config.archive() != null) {
+      telemetrySinks.add(
+          new NamedSink<>("telemetry-archive-sink", ArchiveSinks.parquet(config.archive())));
+    }
     if (config.influx() != null) {
       aggregates.add(
           new NamedSink<>("influxdb-aggregate-sink", InfluxSinks.aggregates(config.influx())));

@@ -4,6 +4,7 @@ import io.fleetpulse.config.ConfigException;
 import io.fleetpulse.config.ConfigOption;
 import io.fleetpulse.config.OptionSet;
 import io.fleetpulse.config.Settings;
+import io.fleetpulse.jobs.archive.ArchiveConfig;
 import io.fleetpulse.jobs.influx.InfluxConfig;
 import io.fleetpulse.jobs.kafka.KafkaConfig;
 import io.fleetpulse.model.TelemetryParser;
@@ -35,7 +36,8 @@ public record TelemetryJobConfig(
     Duration checkpointInterval,
     String stateBackend,
     String checkpointDir,
-    InfluxConfig influx) {
+    InfluxConfig influx,
+    ArchiveConfig archive) {
 
   public static final ConfigOption<String> RAW_TOPIC =
       topic("topic.telemetry.raw", "iot.telemetry.raw", "raw telemetry from the bridge");
@@ -135,6 +137,7 @@ public record TelemetryJobConfig(
           .add(WINDOW_SIZE, ALLOWED_LATENESS, TREND_WINDOW_SIZE, TREND_WINDOW_SLIDE)
           .add(DEDUPE_HORIZON, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND)
           .addAll(InfluxConfig.OPTIONS)
+          .addAll(ArchiveConfig.OPTIONS)
           .build();
 
   /** Reads the configuration from {@code args} and {@code env}; fails naming every bad key. */
@@ -192,7 +195,8 @@ public record TelemetryJobConfig(
         checkpointInterval,
         s.get(STATE_BACKEND).flinkName(),
         s.get(CHECKPOINT_DIR),
-        InfluxConfig.from(s));
+        InfluxConfig.from(s),
+        ArchiveConfig.from(s));
   }
 
   /** The topics this job reads and writes, for the start-up check. */
