@@ -5,7 +5,6 @@ import io.fleetpulse.model.SignalState;
 import io.fleetpulse.model.Telemetry;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
@@ -46,7 +45,7 @@ public final class RisingPattern {
       KeyedStream<Telemetry, String> readings, RisingRule rule) {
     return CEP.pattern(readings, pattern(rule))
         .inProcessingTime()
-        .process(new ToSignal(rule), TypeInformation.of(Signal.class));
+        .process(new ToSignal(rule), AnomalyTypes.SIGNAL);
   }
 
   /** The reading has the metric and, after the first, is higher than the previous one matched. */
