@@ -31,6 +31,11 @@ public class Alert {
   private Double value;
   private String message;
   private String rule;
+  private long count;
+  private long firstTs;
+  private long lastTs;
+  private int episode;
+  private Long snoozedUntil;
 
   public Alert() {}
 
@@ -174,6 +179,55 @@ public class Alert {
     this.rule = rule;
   }
 
+  /** How many ACTIVE signals the episode has had so far (0 on records not from the lifecycle). */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  public long getCount() {
+    return count;
+  }
+
+  public void setCount(long count) {
+    this.count = count;
+  }
+
+  /** Event time the episode started, epoch milliseconds; part of the alertId. */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  public long getFirstTs() {
+    return firstTs;
+  }
+
+  public void setFirstTs(long firstTs) {
+    this.firstTs = firstTs;
+  }
+
+  /** Event time of the latest ACTIVE signal of the episode, epoch milliseconds. */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  public long getLastTs() {
+    return lastTs;
+  }
+
+  public void setLastTs(long lastTs) {
+    this.lastTs = lastTs;
+  }
+
+  /** The episode's number for its (device, rule, metric): 1 for the first, and so on. */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  public int getEpisode() {
+    return episode;
+  }
+
+  public void setEpisode(int episode) {
+    this.episode = episode;
+  }
+
+  /** Until when (epoch millis) notifications of this alert are snoozed, or null. */
+  public Long getSnoozedUntil() {
+    return snoozedUntil;
+  }
+
+  public void setSnoozedUntil(Long snoozedUntil) {
+    this.snoozedUntil = snoozedUntil;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -184,6 +238,11 @@ public class Alert {
     }
     Alert that = (Alert) o;
     return ts == that.ts
+        && count == that.count
+        && firstTs == that.firstTs
+        && lastTs == that.lastTs
+        && episode == that.episode
+        && Objects.equals(snoozedUntil, that.snoozedUntil)
         && Objects.equals(alertId, that.alertId)
         && Objects.equals(deviceId, that.deviceId)
         && Objects.equals(type, that.type)
@@ -197,7 +256,8 @@ public class Alert {
 
   @Override
   public int hashCode() {
-    return Objects.hash(alertId, deviceId, type, severity, state, ts, metric, value, message, rule);
+    return Objects.hash(
+        alertId, deviceId, type, severity, state, ts, metric, value, message, rule, count, firstTs);
   }
 
   @Override
@@ -222,6 +282,16 @@ public class Alert {
         + message
         + ", rule="
         + rule
+        + ", count="
+        + count
+        + ", firstTs="
+        + firstTs
+        + ", lastTs="
+        + lastTs
+        + ", episode="
+        + episode
+        + ", snoozedUntil="
+        + snoozedUntil
         + '}';
   }
 }

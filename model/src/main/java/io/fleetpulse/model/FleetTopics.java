@@ -39,6 +39,8 @@ public final class FleetTopics {
   public static final Topic TELEMETRY_DLQ =
       new Topic("iot.telemetry.dlq", false, "telemetry dead letters (TelemetryJob)");
   public static final Topic COMMANDS = new Topic("iot.commands", false, "commands for devices");
+  public static final Topic ALERT_DLQ =
+      new Topic("iot.alert.dlq", false, "signals and alert actions refused (AnomalyJob)");
 
   /** All of them, in the design's order. */
   public static final List<Topic> ALL =
@@ -58,7 +60,8 @@ public final class FleetTopics {
           TELEMETRY_TREND,
           BRIDGE_REJECTED,
           TELEMETRY_DLQ,
-          COMMANDS);
+          COMMANDS,
+          ALERT_DLQ);
 
   private FleetTopics() {}
 }

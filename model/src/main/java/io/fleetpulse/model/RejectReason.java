@@ -16,7 +16,9 @@ public enum RejectReason {
   INVALID_METRIC("invalid_metric"),
   DEVICE_RECALLED("device_recalled"),
   DEVICE_DISABLED("device_disabled"),
-  LATE("late");
+  LATE("late"),
+  INVALID_SIGNAL("invalid_signal"),
+  INVALID_ACTION("invalid_action");
 
   private final String code;
 

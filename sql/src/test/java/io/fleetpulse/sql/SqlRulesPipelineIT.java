@@ -7,6 +7,8 @@ import io.fleetpulse.devstack.fleet.SimulatedFleet;
 import io.fleetpulse.devstack.fleet.TestTimes;
 import io.fleetpulse.devstack.kafka.KafkaExtension;
 import io.fleetpulse.devstack.kafka.KafkaTestClient;
+import io.fleetpulse.jobs.anomaly.AnomalyJob;
+import io.fleetpulse.jobs.anomaly.AnomalyJobConfig;
 import io.fleetpulse.jobs.telemetry.TelemetryJob;
 import io.fleetpulse.jobs.telemetry.TelemetryJobConfig;
 import io.fleetpulse.model.ModelJson;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.TableResult;
@@ -30,7 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Raw telemetry through the TelemetryJob and a shipped rule to signals, all on real Kafka. */
+/**
+ * Raw telemetry through the TelemetryJob, a shipped rule and the AnomalyJob's alert lifecycle to an
+ * alert, all on real Kafka.
+ */
 @ExtendWith(KafkaExtension.class)
 class SqlRulesPipelineIT {
 
@@ -43,7 +49,7 @@ class SqlRulesPipelineIT {
               .build());
 
   @Test
-  void aHotReadingBecomesOneSignalOnTheSignalsTopic(KafkaTestClient kafka) throws Exception {
+  void aHotReadingBecomesOneSignalAndOneOpenAlert(KafkaTestClient kafka) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     TelemetryJobConfig telemetry =
         TelemetryJobConfig.load(
@@ -59,7 +65,7 @@ class SqlRulesPipelineIT {
             },
             Map.of());
     kafka.createTopics(2, telemetry.topics(), List.of(telemetry.devicesTopic()));
-    kafka.createTopics(1, "signals-" + run);
+    kafka.createTopics(1, "signals-" + run, "actions-" + run, "alerts-" + run, "alert-dlq-" + run);
     long t0 = TestTimes.minuteAlignedHourAgo();
     SimulatedFleet fleet = new SimulatedFleet(3, "boiler");
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -110,6 +116,51 @@ class SqlRulesPipelineIT {
     } finally {
       job.getJobClient().orElseThrow().cancel().get();
     }
+
+    AnomalyJobConfig anomaly =
+        AnomalyJobConfig.load(
+            new String[] {
+              "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+              "--kafka.group.id", "anomaly-" + run,
+              "--topic.telemetry", telemetry.rawTopic(),
+              "--topic.devices", telemetry.devicesTopic(),
+              "--topic.alert.signals", "signals-" + run,
+              "--topic.alert.actions", "actions-" + run,
+              "--topic.alerts", "alerts-" + run,
+              "--topic.alert.dlq", "alert-dlq-" + run,
+              "--checkpoint.interval", "1s"
+            },
+            Map.of());
+    StreamExecutionEnvironment anomalyEnv = environment(AnomalyJob.flinkConfiguration(anomaly));
+    AnomalyJob.kafkaJob(anomaly).build(anomalyEnv);
+    JobClient lifecycle = anomalyEnv.executeAsync("anomaly-for-rules");
+    try {
+      JsonNode alert = awaitAlert(kafka, "alerts-" + run, "temperature_high");
+      assertThat(alert.get("deviceId").asText()).isEqualTo(hot.getDeviceId());
+      assertThat(alert.get("state").asText()).isEqualTo("OPEN");
+      assertThat(alert.get("severity").asText()).isEqualTo("CRITICAL");
+      assertThat(alert.get("value").asDouble()).isEqualTo(91.5);
+    } finally {
+      lifecycle.cancel().get();
+    }
+  }
+
+  /** The first alert of {@code rule} on {@code topic}; other detectors' alerts are skipped. */
+  private static JsonNode awaitAlert(KafkaTestClient kafka, String topic, String rule)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    for (int expected = 1; System.nanoTime() < deadline; ) {
+      List<ConsumerRecord<byte[], byte[]>> alerts =
+          kafka.consume(topic, expected, Duration.ofSeconds(5));
+      for (ConsumerRecord<byte[], byte[]> r : alerts) {
+        JsonNode alert = ModelJson.mapper().readTree(r.value());
+        if (rule.equals(alert.path("rule").asText())) {
+          return alert;
+        }
+      }
+      expected = alerts.size() + 1;
+    }
+    throw new AssertionError("no alert of rule " + rule + " on " + topic + " within 60 s");
   }
 
   private static StreamExecutionEnvironment environment(Configuration base) {

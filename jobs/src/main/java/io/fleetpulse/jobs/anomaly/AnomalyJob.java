@@ -1,0 +1,273 @@
+package io.fleetpulse.jobs.anomaly;
+
+import io.fleetpulse.connectors.kafka.topics.TopicCheck;
+import io.fleetpulse.jobs.dlq.DeadLetter;
+import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
+import io.fleetpulse.jobs.dlq.DeadLetters;
+import io.fleetpulse.jobs.enrich.DeviceRegistry;
+import io.fleetpulse.jobs.kafka.JsonValues;
+import io.fleetpulse.jobs.kafka.KafkaConnectors;
+import io.fleetpulse.jobs.registry.DeviceUpdate;
+import io.fleetpulse.jobs.registry.DeviceUpdateDeserializationSchema;
+import io.fleetpulse.jobs.registry.RegistryWatermarks;
+import io.fleetpulse.jobs.runtime.JobEnvironment;
+import io.fleetpulse.jobs.sink.NamedSink;
+import io.fleetpulse.jobs.telemetry.ParsedTelemetry;
+import io.fleetpulse.jobs.telemetry.TelemetryDeserializationSchema;
+import io.fleetpulse.jobs.types.ModelTypes;
+import io.fleetpulse.model.Alert;
+import io.fleetpulse.model.Signal;
+import io.fleetpulse.model.Telemetry;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Detectors (THRESHOLD, RISING as a CEP pattern, DEVICE_OFFLINE) and external signals into the one
+ * alert lifecycle, which writes every transition to the alert sinks; refused signals and actions go
+ * to the dead letters.
+ *
+ * <p>The job takes its sources and sinks in the constructor: {@link #main} wires Kafka, tests wire
+ * what they need.
+ */
+public final class AnomalyJob {
+
+  /** The {@code dlq.stage} of what this job dead-letters. */
+  public static final String STAGE = "anomaly-job";
+
+  /** Refused signals and actions. */
+  static final OutputTag<DeadLetter> REFUSED =
+      new OutputTag<>("alert-input-refused", DeadLetters.TYPE);
+
+  private final AnomalyJobConfig config;
+  private final Source<ParsedTelemetry, ?, ?> telemetrySource;
+  private final Source<DeviceUpdate, ?, ?> registrySource;
+  private final Source<ParsedInput, ?, ?> signalSource;
+  private final Source<ParsedInput, ?, ?> actionSource;
+  private final List<NamedSink<Alert>> alertSinks;
+  private final Sink<DeadLetter> deadLetters;
+
+  public AnomalyJob(
+      AnomalyJobConfig config,
+      Source<ParsedTelemetry, ?, ?> telemetrySource,
+      Source<DeviceUpdate, ?, ?> registrySource,
+      Source<ParsedInput, ?, ?> signalSource,
+      Source<ParsedInput, ?, ?> actionSource,
+      List<NamedSink<Alert>> alertSinks,
+      Sink<DeadLetter> deadLetters) {
+    this.config = config;
+    this.telemetrySource = telemetrySource;
+    this.registrySource = registrySource;
+    this.signalSource = signalSource;
+    this.actionSource = actionSource;
+    this.alertSinks = List.copyOf(alertSinks);
+    this.deadLetters = deadLetters;
+  }
+
+  /** Adds the pipeline to {@code env}. */
+  public void build(StreamExecutionEnvironment env) {
+    // Detectors run on each device's own time (state and processing-time timers), not on
+    // watermarks: one device's clock never holds back another's alerts.
+    DataStream<Telemetry> telemetry =
+        env.fromSource(telemetrySource, WatermarkStrategy.noWatermarks(), "telemetry-source")
+            .uid("anomaly-telemetry-source")
+            .flatMap(new ValidTelemetry(), ModelTypes.TELEMETRY)
+            .name("valid-telemetry")
+            .uid("anomaly-valid-telemetry");
+    KeyedStream<Telemetry, String> byDevice = telemetry.keyBy(Telemetry::getDeviceId, Types.STRING);
+
+    BroadcastStream<DeviceUpdate> registry =
+        env.fromSource(registrySource, RegistryWatermarks.strategy(), "device-registry")
+            .uid("anomaly-device-registry-source")
+            .setParallelism(1)
+            .broadcast(DeviceRegistry.STATE);
+
+    List<DataStream<Signal>> signals = new ArrayList<>();
+    signals.add(
+        byDevice
+            .connect(registry)
+            .process(
+                new OfflineDetector(
+                    config.offlineHeartbeat(), config.offlineFactor(), config.offlineSeverity()),
+                AnomalyTypes.SIGNAL)
+            .name("offline-detector")
+            .uid("anomaly-offline-detector"));
+    if (!config.rules().thresholds().isEmpty()) {
+      signals.add(
+          byDevice
+              .process(new ThresholdDetector(config.rules().thresholds()), AnomalyTypes.SIGNAL)
+              .name("threshold-detector")
+              .uid("anomaly-threshold-detector"));
+    }
+    for (RisingRule rule : config.rules().rising()) {
+      signals.add(
+          RisingPattern.detect(byDevice, rule)
+              .name("rising-" + rule.name())
+              .uid("anomaly-rising-" + rule.name()));
+    }
+
+    SingleOutputStreamOperator<AlertInput> external =
+        env.fromSource(signalSource, WatermarkStrategy.noWatermarks(), "signal-source")
+            .uid("anomaly-signal-source")
+            .process(new SplitRefused(), AnomalyTypes.INPUT)
+            .name("signals")
+            .uid("anomaly-signals");
+    SingleOutputStreamOperator<AlertInput> actions =
+        env.fromSource(actionSource, WatermarkStrategy.noWatermarks(), "action-source")
+            .uid("anomaly-action-source")
+            .process(new SplitRefused(), AnomalyTypes.INPUT)
+            .name("actions")
+            .uid("anomaly-actions");
+
+    DataStream<AlertInput> inputs = external.union(actions);
+    for (DataStream<Signal> detected : signals) {
+      inputs = inputs.union(detected.map(new ToInput(), AnomalyTypes.INPUT).name("to-input"));
+    }
+
+    SingleOutputStreamOperator<Alert> alerts =
+        inputs
+            .keyBy(AlertInput::deviceId, Types.STRING)
+            .process(new AlertLifecycleFunction(config.lifecycle()), AnomalyTypes.ALERT)
+            .name("alert-lifecycle")
+            .uid("anomaly-alert-lifecycle");
+    for (NamedSink<Alert> sink : alertSinks) {
+      alerts.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());
+    }
+    external
+        .getSideOutput(REFUSED)
+        .union(actions.getSideOutput(REFUSED))
+        .sinkTo(deadLetters)
+        .name("anomaly-dlq-sink")
+        .uid("anomaly-dlq-sink");
+  }
+
+  /**
+   * Runs the job against Kafka, configured from {@code --config FILE}, the environment and args.
+   */
+  public static void main(String[] args) throws Exception {
+    AnomalyJobConfig config = AnomalyJobConfig.load(args, System.getenv());
+    TopicCheck.requireTopics(
+        config.kafka().bootstrapServers(),
+        config.kafka().clientProperties(),
+        config.topics(),
+        "AnomalyJob");
+    StreamExecutionEnvironment env = JobEnvironment.create(flinkConfiguration(config));
+    kafkaJob(config).build(env);
+    env.execute("FleetPulse AnomalyJob");
+  }
+
+  /** The Flink settings of this job. */
+  public static Configuration flinkConfiguration(AnomalyJobConfig config) {
+    return JobEnvironment.configuration(
+        config.checkpointInterval(), config.stateBackend(), config.checkpointDir());
+  }
+
+  /** The job wired to Kafka. */
+  public static AnomalyJob kafkaJob(AnomalyJobConfig config) {
+    var telemetry =
+        KafkaConnectors.source(
+            config.kafka(),
+            config.telemetryTopic(),
+            new TelemetryDeserializationSchema(
+                config.maxPayloadBytes(), config.maxFutureSkew().toMillis()));
+    var registry =
+        KafkaConnectors.broadcastSource(
+            config.kafka(), config.devicesTopic(), new DeviceUpdateDeserializationSchema());
+    var signals =
+        KafkaConnectors.source(
+            config.kafka(),
+            config.signalsTopic(),
+            new AlertInputDeserializationSchema(AlertInputDeserializationSchema.Kind.SIGNAL));
+    var actions =
+        KafkaConnectors.source(
+            config.kafka(),
+            config.actionsTopic(),
+            new AlertInputDeserializationSchema(AlertInputDeserializationSchema.Kind.ACTION));
+    NamedSink<Alert> alerts =
+        new NamedSink<>(
+            "anomaly-alert-sink",
+            KafkaConnectors.sink(
+                config.kafka(),
+                "anomaly-alert-sink",
+                config.alertsTopic(),
+                KafkaConnectors.utf8Key(Alert::getDeviceId),
+                new JsonValues<>()));
+    Sink<DeadLetter> dlq =
+        KafkaConnectors.sink(
+            config.kafka(),
+            "anomaly-dlq-sink",
+            new DeadLetterSerializationSchema(config.deadLetterTopic(), STAGE));
+    return new AnomalyJob(config, telemetry, registry, signals, actions, List.of(alerts), dlq);
+  }
+
+  /**
+   * Valid telemetry only: the TelemetryJob dead-letters what does not parse, so this job only
+   * counts it.
+   */
+  static final class ValidTelemetry
+      extends org.apache.flink.api.common.functions.RichFlatMapFunction<
+          ParsedTelemetry, Telemetry> {
+    private static final long serialVersionUID = 1L;
+    private transient Counter invalid;
+
+    @Override
+    public void open(OpenContext openContext) {
+      invalid = getRuntimeContext().getMetricGroup().counter("telemetryInvalid");
+    }
+
+    @Override
+    public void flatMap(ParsedTelemetry parsed, Collector<Telemetry> out) {
+      if (parsed.isValid()) {
+        out.collect(parsed.getTelemetry());
+      } else {
+        invalid.inc();
+      }
+    }
+  }
+
+  /** Inputs on, refusals to {@link #REFUSED}, counted. */
+  static final class SplitRefused extends ProcessFunction<ParsedInput, AlertInput> {
+    private static final long serialVersionUID = 1L;
+    private transient Counter refused;
+
+    @Override
+    public void open(OpenContext openContext) {
+      refused = getRuntimeContext().getMetricGroup().counter("alertInputsRefused");
+    }
+
+    @Override
+    public void processElement(ParsedInput parsed, Context ctx, Collector<AlertInput> out) {
+      if (parsed.getInput() != null) {
+        out.collect(parsed.getInput());
+      } else {
+        refused.inc();
+        ctx.output(REFUSED, parsed.getDeadLetter());
+      }
+    }
+  }
+
+  /** A detector's signal as a lifecycle input. */
+  static final class ToInput implements MapFunction<Signal, AlertInput> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public AlertInput map(Signal signal) {
+      return AlertInput.of(signal);
+    }
+  }
+}
