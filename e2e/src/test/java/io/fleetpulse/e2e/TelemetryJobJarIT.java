@@ -60,7 +60,8 @@ class TelemetryJobJarIT {
     String dlq = "dlq-" + run;
     String agg = "agg-" + run;
     String devices = "devices-" + run;
-    kafka.createTopics(1, raw, dlq, agg, devices);
+    String enriched = "enriched-" + run;
+    kafka.createTopics(1, raw, dlq, agg, devices, enriched);
     File jar = new File(System.getProperty("fleetpulse.jobs.jar"));
     assertThat(jar).as("the shaded jobs jar (built by the jobs module)").isFile();
     PackagedProgram program =
@@ -78,6 +79,8 @@ class TelemetryJobJarIT {
                 dlq,
                 "--topic.telemetry.agg",
                 agg,
+                "--topic.telemetry.enriched",
+                enriched,
                 "--topic.devices",
                 devices,
                 "--watermark.idleness",
