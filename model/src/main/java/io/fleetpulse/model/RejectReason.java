@@ -7,6 +7,7 @@ public enum RejectReason {
   MISSING_DEVICE_ID("missing_device_id"),
   INVALID_DEVICE_ID("invalid_device_id"),
   DEVICE_ID_MISMATCH("device_id_mismatch"),
+  INVALID_KEY("invalid_key"),
   MISSING_TS("missing_ts"),
   INVALID_TS("invalid_ts"),
   TS_IN_FUTURE("ts_in_future"),
@@ -14,6 +15,7 @@ public enum RejectReason {
   INVALID_SEQ("invalid_seq"),
   NO_METRICS("no_metrics"),
   INVALID_METRIC("invalid_metric"),
+  TOO_MANY_METRICS("too_many_metrics"),
   DEVICE_RECALLED("device_recalled"),
   DEVICE_DISABLED("device_disabled"),
   LATE("late");
