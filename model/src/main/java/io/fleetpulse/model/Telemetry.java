@@ -1,5 +1,6 @@
 package io.fleetpulse.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +22,8 @@ public class Telemetry {
   private String site;
   private String firmware;
   private String status;
+  private int sourcePartition = -1;
+  private long sourceOffset = -1;
 
   public Telemetry() {}
 
@@ -99,6 +102,31 @@ public class Telemetry {
 
   public void setStatus(String status) {
     this.status = status;
+  }
+
+  /**
+   * The Kafka partition the message was read from, or -1; carried (not part of the JSON) so that a
+   * dead letter written after parsing still names its source record.
+   */
+  @JsonIgnore
+  public int getSourcePartition() {
+    return sourcePartition;
+  }
+
+  @JsonIgnore
+  public void setSourcePartition(int sourcePartition) {
+    this.sourcePartition = sourcePartition;
+  }
+
+  /** The Kafka offset the message was read from, or -1; like {@link #getSourcePartition()}. */
+  @JsonIgnore
+  public long getSourceOffset() {
+    return sourceOffset;
+  }
+
+  @JsonIgnore
+  public void setSourceOffset(long sourceOffset) {
+    this.sourceOffset = sourceOffset;
   }
 
   @Override

@@ -29,7 +29,13 @@ public final class TelemetryParser {
   /** 2000-01-01T00:00:00Z: anything earlier is a device whose clock was never set. */
   public static final long MIN_TS = 946_684_800_000L;
 
-  private static final int MAX_METRIC_NAME_LENGTH = 128;
+  /** Longest metric name, in characters. */
+  public static final int MAX_METRIC_NAME_LENGTH = 128;
+
+  /** What a metric name may consist of: safe in InfluxDB line protocol, JSON and Flink metrics. */
+  public static final String METRIC_NAME_RULE =
+      "1 to " + MAX_METRIC_NAME_LENGTH + " characters of A-Z a-z 0-9 _ . -";
+
   private static final JsonFactory JSON = new JsonFactory();
 
   private final int maxPayloadBytes;
@@ -204,10 +210,15 @@ public final class TelemetryParser {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken token = p.nextToken();
-      if (name.isEmpty() || name.length() > MAX_METRIC_NAME_LENGTH) {
+      if (!isValidMetricName(name)) {
         throw new InvalidMessageException(
             RejectReason.INVALID_METRIC,
-            "metric name must have 1 to " + MAX_METRIC_NAME_LENGTH + " characters");
+            "metric name "
+                + (name.length() > MAX_METRIC_NAME_LENGTH
+                    ? "of " + name.length() + " characters"
+                    : "'" + name + "'")
+                + " is invalid: "
+                + METRIC_NAME_RULE);
       }
       if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
         throw new InvalidMessageException(
@@ -222,6 +233,27 @@ public final class TelemetryParser {
       metrics.put(name, v);
     }
     return metrics;
+  }
+
+  /** True for a name of {@link #METRIC_NAME_RULE}. */
+  public static boolean isValidMetricName(String name) {
+    if (name.isEmpty() || name.length() > MAX_METRIC_NAME_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '.'
+              || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String describe(JsonToken token) {

@@ -20,6 +20,7 @@ public class DeadLetter {
   private long failedAt;
   private String[] headerNames;
   private byte[][] headerValues;
+  private boolean truncated;
 
   public DeadLetter() {}
 
@@ -106,6 +107,15 @@ public class DeadLetter {
     this.headerValues = headerValues;
   }
 
+  /** True when the key, value or headers were cut to fit the dead-letter topic. */
+  public boolean isTruncated() {
+    return truncated;
+  }
+
+  public void setTruncated(boolean truncated) {
+    this.truncated = truncated;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -118,6 +128,7 @@ public class DeadLetter {
     return sourcePartition == that.sourcePartition
         && sourceOffset == that.sourceOffset
         && failedAt == that.failedAt
+        && truncated == that.truncated
         && Arrays.equals(key, that.key)
         && Arrays.equals(value, that.value)
         && Objects.equals(reason, that.reason)

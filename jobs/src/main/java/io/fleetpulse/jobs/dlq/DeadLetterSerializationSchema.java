@@ -43,6 +43,9 @@ public final class DeadLetterSerializationSchema
     headers.add(
         DeadLetterHeaders.SOURCE_OFFSET, Utf8.bytes(String.valueOf(letter.getSourceOffset())));
     headers.add(DeadLetterHeaders.FAILED_AT, Utf8.bytes(String.valueOf(letter.getFailedAt())));
+    if (letter.isTruncated()) {
+      headers.add(DeadLetterHeaders.TRUNCATED, Utf8.bytes("true"));
+    }
     return new ProducerRecord<>(topic, null, null, letter.getKey(), letter.getValue(), headers);
   }
 }

@@ -27,6 +27,9 @@ public final class DedupeAndEnrichFunction
   public static final OutputTag<DeadLetter> REFUSED =
       new OutputTag<>("telemetry-refused", DeadLetters.TYPE);
 
+  /** How many recent messages per device dedupe remembers. */
+  public static final int DEDUPE_WINDOW = 64;
+
   private final Duration dedupeHorizon;
   private final String sourceTopic;
   private transient Deduplicator deduplicator;
@@ -42,7 +45,7 @@ public final class DedupeAndEnrichFunction
 
   @Override
   public void open(OpenContext openContext) {
-    deduplicator = new Deduplicator(getRuntimeContext(), dedupeHorizon);
+    deduplicator = new Deduplicator(getRuntimeContext(), dedupeHorizon, DEDUPE_WINDOW);
     duplicates = getRuntimeContext().getMetricGroup().counter("telemetryDuplicates");
     unregistered = getRuntimeContext().getMetricGroup().counter("telemetryUnregistered");
     refused = getRuntimeContext().getMetricGroup().counter("telemetryRefused");
@@ -52,7 +55,7 @@ public final class DedupeAndEnrichFunction
   @Override
   public void processElement(Telemetry telemetry, ReadOnlyContext ctx, Collector<Telemetry> out)
       throws Exception {
-    if (!deduplicator.firstSighting(telemetry, ctx.timerService())) {
+    if (!deduplicator.firstSighting(telemetry)) {
       duplicates.inc();
       return;
     }
@@ -81,12 +84,6 @@ public final class DedupeAndEnrichFunction
     telemetry.setFirmware(device.getFirmware());
     telemetry.setStatus(status.name());
     out.collect(telemetry);
-  }
-
-  @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Telemetry> out)
-      throws Exception {
-    deduplicator.cleanUp(ctx.timerService());
   }
 
   @Override

@@ -2,85 +2,45 @@ package io.fleetpulse.jobs.enrich;
 
 import io.fleetpulse.model.Telemetry;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.TimerService;
 
 /**
- * Remembers, per device, the sequence numbers (or, without one, the content fingerprints) seen
- * within the horizon, to recognise repeated messages.
+ * Recognises a device's repeated messages without ever dropping a new one.
  *
- * <p>Each entry keeps the processing time it was first seen. One cleanup timer per device and
- * horizon removes what has expired, so state stays bounded at one map lookup and insert per
- * message. (Flink's state TTL was 25 times slower here: on the heap backend its incremental cleanup
- * copies a device's whole map on every access.)
+ * <p>A duplicate is the same message again: the same {@code seq} and the same {@code ts} (or, with
+ * no seq, the same content fingerprint, which covers {@code ts}). A seq that restarts after a
+ * reboot comes with later timestamps, so it is a new epoch, not a repeat. The horizon is measured
+ * in the device's own event time, so a backlog of hours replayed in seconds behaves like live
+ * traffic. Memory per device is one small fixed ring of recent identities ({@link RecentMessages}),
+ * one state value, no timers and no map iteration: a repeat further back than {@code window}
+ * messages of the same device is kept (counted twice downstream), never the reverse.
  */
 final class Deduplicator {
 
-  private final MapState<Long, Long> seenSeq;
-  private final MapState<Long, Long> seenContent;
-  private final ValueState<Long> cleanupAt;
+  private final ValueState<RecentMessages> recent;
   private final long horizonMs;
+  private final int window;
 
-  Deduplicator(RuntimeContext context, Duration horizon) {
+  Deduplicator(RuntimeContext context, Duration horizon, int window) {
     this.horizonMs = horizon.toMillis();
-    this.seenSeq =
-        context.getMapState(new MapStateDescriptor<>("dedupe-seq", Types.LONG, Types.LONG));
-    this.seenContent =
-        context.getMapState(new MapStateDescriptor<>("dedupe-fingerprint", Types.LONG, Types.LONG));
-    this.cleanupAt = context.getState(new ValueStateDescriptor<>("dedupe-cleanup-at", Types.LONG));
+    this.window = window;
+    this.recent =
+        context.getState(
+            new ValueStateDescriptor<>("dedupe-recent", Types.POJO(RecentMessages.class)));
   }
 
-  /** True the first time this device's message is seen within the horizon, false for repeats. */
-  boolean firstSighting(Telemetry telemetry, TimerService timers) throws Exception {
-    long now = timers.currentProcessingTime();
-    MapState<Long, Long> seen = telemetry.getSeq() != null ? seenSeq : seenContent;
+  /** True the first time this device's message is seen, false for a repeat. */
+  boolean firstSighting(Telemetry telemetry) throws Exception {
+    RecentMessages messages = recent.value();
+    if (messages == null) {
+      messages = new RecentMessages(window);
+    }
     long id = telemetry.getSeq() != null ? telemetry.getSeq() : TelemetryFingerprint.of(telemetry);
-    Long firstSeen = seen.get(id);
-    if (firstSeen != null && now - firstSeen < horizonMs) {
-      return false;
-    }
-    seen.put(id, now);
-    if (cleanupAt.value() == null) {
-      scheduleCleanup(now, timers);
-    }
-    return true;
-  }
-
-  /** Removes what expired; keeps cleaning up while anything is left. */
-  void cleanUp(TimerService timers) throws Exception {
-    long now = timers.currentProcessingTime();
-    boolean left = removeExpired(seenSeq, now) | removeExpired(seenContent, now);
-    if (left) {
-      scheduleCleanup(now, timers);
-    } else {
-      cleanupAt.clear();
-    }
-  }
-
-  private void scheduleCleanup(long now, TimerService timers) throws Exception {
-    long at = now + horizonMs;
-    cleanupAt.update(at);
-    timers.registerProcessingTimeTimer(at);
-  }
-
-  /** Removes entries older than the horizon; true when entries remain. */
-  private boolean removeExpired(MapState<Long, Long> seen, long now) throws Exception {
-    boolean left = false;
-    Iterator<Map.Entry<Long, Long>> entries = seen.iterator();
-    while (entries.hasNext()) {
-      if (now - entries.next().getValue() >= horizonMs) {
-        entries.remove();
-      } else {
-        left = true;
-      }
-    }
-    return left;
+    boolean repeat = messages.seenBefore(id, telemetry.getTs(), horizonMs);
+    recent.update(messages);
+    return !repeat;
   }
 }

@@ -18,8 +18,21 @@ public final class TelemetryFingerprint {
       // Summing mixed entry hashes makes the result independent of map order.
       h +=
           mix(
-              metric.getKey().hashCode() * 0x9E3779B97F4A7C15L
+              hash64(metric.getKey()) * 0x9E3779B97F4A7C15L
                   ^ Double.doubleToLongBits(metric.getValue()));
+    }
+    return mix(h);
+  }
+
+  /**
+   * A 64-bit hash of the name's characters (FNV-1a, then mixed): {@code String.hashCode} has 32
+   * bits and collides on names as short as "Aa" and "BB".
+   */
+  static long hash64(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < s.length(); i++) {
+      h ^= s.charAt(i);
+      h *= 0x100000001b3L;
     }
     return mix(h);
   }

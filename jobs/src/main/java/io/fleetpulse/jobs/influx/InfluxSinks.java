@@ -10,7 +10,10 @@ public final class InfluxSinks {
 
   private InfluxSinks() {}
 
-  /** {@code telemetry_agg}: tags device, metric, type, site, status; time = window start. */
+  /**
+   * {@code telemetry_agg}: tags device, metric, type, site; the status is a field, so that a
+   * registry change cannot split a window's series; time = window start.
+   */
   public static InfluxDbSink<TelemetryAggregate> aggregates(InfluxConfig config) {
     return sink(config, TelemetryPoints.aggregates(aggregateTags()));
   }
@@ -36,7 +39,6 @@ public final class InfluxSinks {
 
   private static ExtraTags<TelemetryAggregate> aggregateTags() {
     return ExtraTags.tag("type", TelemetryAggregate::getType)
-        .and(ExtraTags.tag("site", TelemetryAggregate::getSite))
-        .and(ExtraTags.tag("status", TelemetryAggregate::getStatus));
+        .and(ExtraTags.tag("site", TelemetryAggregate::getSite));
   }
 }

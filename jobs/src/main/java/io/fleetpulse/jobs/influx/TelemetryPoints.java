@@ -25,7 +25,8 @@ public final class TelemetryPoints {
 
   /**
    * One {@code telemetry_agg} point per aggregate: tags {@code device}, {@code metric} and {@code
-   * extraTags}; fields {@code count, min, max, avg, last}; time = window start in milliseconds.
+   * extraTags}; fields {@code count, min, max, avg, last} and {@code status} (the registry status,
+   * when enriched); time = window start in milliseconds.
    */
   public static PointConverter<TelemetryAggregate> aggregates(
       ExtraTags<TelemetryAggregate> extraTags) {
@@ -54,8 +55,13 @@ public final class TelemetryPoints {
           .addField("min", a.getMin())
           .addField("max", a.getMax())
           .addField("avg", a.getAvg())
-          .addField("last", a.getLast())
-          .time(atWindowEnd ? a.getWindowEnd() : a.getWindowStart(), WritePrecision.MS);
+          .addField("last", a.getLast());
+      if (a.getStatus() != null) {
+        // A field, not a tag: the registry status can change between an emit and a re-write of
+        // the same window, and a tag would then store the window in a second series.
+        point.addField("status", a.getStatus());
+      }
+      point.time(atWindowEnd ? a.getWindowEnd() : a.getWindowStart(), WritePrecision.MS);
       return List.of(point);
     };
   }

@@ -41,9 +41,19 @@ public final class DeviceUpdateDeserializationSchema
     }
     try {
       Device device = ModelJson.fromBytes(record.value(), Device.class);
-      String id = device.getDeviceId() != null ? device.getDeviceId() : key;
+      // The key is the record's identity in the compacted topic (its tombstone deletes by key):
+      // a value naming another device must not move the entry elsewhere.
+      String id = key != null ? key : device.getDeviceId();
       if (id == null) {
         throw new IllegalArgumentException("neither the key nor the value names the device");
+      }
+      if (device.getDeviceId() != null && !device.getDeviceId().equals(id)) {
+        throw new IllegalArgumentException(
+            "the value names device '"
+                + DeviceIdsText.abbreviate(device.getDeviceId())
+                + "' but the record key is '"
+                + DeviceIdsText.abbreviate(id)
+                + "'");
       }
       device.setDeviceId(id);
       out.collect(new DeviceUpdate(id, device));
@@ -63,5 +73,12 @@ public final class DeviceUpdateDeserializationSchema
   @Override
   public TypeInformation<DeviceUpdate> getProducedType() {
     return TypeInformation.of(DeviceUpdate.class);
+  }
+
+  /** Keeps log lines short whatever a record carries. */
+  private static final class DeviceIdsText {
+    static String abbreviate(String id) {
+      return id.length() <= 128 ? id : id.substring(0, 128) + "...";
+    }
   }
 }

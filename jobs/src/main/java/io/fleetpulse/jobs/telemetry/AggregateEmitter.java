@@ -18,24 +18,34 @@ public final class AggregateEmitter
       Collector<TelemetryAggregate> out) {
     TimeWindow window = context.window();
     for (DeviceWindowAccumulator acc : accumulators) {
-      for (Map.Entry<String, MetricStats> metric : acc.getMetrics().entrySet()) {
-        MetricStats s = metric.getValue();
-        TelemetryAggregate agg = new TelemetryAggregate();
-        agg.setDeviceId(deviceId);
-        agg.setMetric(metric.getKey());
-        agg.setWindowStart(window.getStart());
-        agg.setWindowEnd(window.getEnd());
-        agg.setCount(s.getCount());
-        agg.setMin(s.getMin());
-        agg.setMax(s.getMax());
-        agg.setAvg(s.getSum() / s.getCount());
-        agg.setLast(s.getLast());
-        agg.setLastTs(s.getLastTs());
-        agg.setType(acc.getType());
-        agg.setSite(acc.getSite());
-        agg.setStatus(acc.getStatus());
-        out.collect(agg);
-      }
+      emit(deviceId, window.getStart(), window.getEnd(), acc, out);
+    }
+  }
+
+  /** One aggregate per metric of the window {@code [start, end)} of {@code deviceId}. */
+  static void emit(
+      String deviceId,
+      long start,
+      long end,
+      DeviceWindowAccumulator acc,
+      Collector<TelemetryAggregate> out) {
+    for (Map.Entry<String, MetricStats> metric : acc.getMetrics().entrySet()) {
+      MetricStats s = metric.getValue();
+      TelemetryAggregate agg = new TelemetryAggregate();
+      agg.setDeviceId(deviceId);
+      agg.setMetric(metric.getKey());
+      agg.setWindowStart(start);
+      agg.setWindowEnd(end);
+      agg.setCount(s.getCount());
+      agg.setMin(s.getMin());
+      agg.setMax(s.getMax());
+      agg.setAvg(s.mean());
+      agg.setLast(s.getLast());
+      agg.setLastTs(s.getLastTs());
+      agg.setType(acc.getType());
+      agg.setSite(acc.getSite());
+      agg.setStatus(acc.getStatus());
+      out.collect(agg);
     }
   }
 }

@@ -15,6 +15,11 @@ public final class DeviceMetricsAggregator
 
   @Override
   public DeviceWindowAccumulator add(Telemetry telemetry, DeviceWindowAccumulator acc) {
+    return fold(telemetry, acc);
+  }
+
+  /** Folds one record into {@code acc}: the one place a record meets a window. */
+  static DeviceWindowAccumulator fold(Telemetry telemetry, DeviceWindowAccumulator acc) {
     long ts = telemetry.getTs();
     acc.updateTags(telemetry.getType(), telemetry.getSite(), telemetry.getStatus(), ts);
     for (Map.Entry<String, Double> metric : telemetry.getMetrics().entrySet()) {

@@ -7,6 +7,7 @@ public class MetricStats {
   private double min = Double.POSITIVE_INFINITY;
   private double max = Double.NEGATIVE_INFINITY;
   private double sum;
+  private int sumScale;
   private double last;
   private long lastTs = Long.MIN_VALUE;
 
@@ -21,11 +22,39 @@ public class MetricStats {
     if (value > max) {
       max = value;
     }
-    sum += value;
+    addToSum(value, 0);
     if (ts >= lastTs) {
       last = value;
       lastTs = ts;
     }
+  }
+
+  /**
+   * Adds {@code value * 2^valueScale} to the sum, which is {@code sum * 2^sumScale}: when a plain
+   * double sum would overflow (two readings of 1e308), the sum is halved and its scale raised
+   * instead, so it never becomes infinite. Ordinary sums never scale and stay exact.
+   */
+  private void addToSum(double value, int valueScale) {
+    while (valueScale > sumScale) {
+      sum = Math.scalb(sum, -1);
+      sumScale++;
+    }
+    double next = sum + Math.scalb(value, valueScale - sumScale);
+    while (Double.isInfinite(next)) {
+      sum = Math.scalb(sum, -1);
+      sumScale++;
+      next = sum + Math.scalb(value, valueScale - sumScale);
+    }
+    sum = next;
+  }
+
+  /** The mean of the values added: always finite (it lies between min and max). */
+  public double mean() {
+    if (sumScale == 0) {
+      return sum / count;
+    }
+    // Rounding of the scaled sum must not take the mean past the largest double.
+    return Math.max(min, Math.min(max, Math.scalb(sum / count, sumScale)));
   }
 
   /** Folds {@code other} into this one (for merging windows). */
@@ -33,7 +62,7 @@ public class MetricStats {
     count += other.count;
     min = Math.min(min, other.min);
     max = Math.max(max, other.max);
-    sum += other.sum;
+    addToSum(other.sum, other.sumScale);
     if (other.lastTs >= lastTs) {
       last = other.last;
       lastTs = other.lastTs;
@@ -70,6 +99,15 @@ public class MetricStats {
 
   public void setSum(double sum) {
     this.sum = sum;
+  }
+
+  /** The power of two the sum is scaled by: 0 unless the plain sum would have overflowed. */
+  public int getSumScale() {
+    return sumScale;
+  }
+
+  public void setSumScale(int sumScale) {
+    this.sumScale = sumScale;
   }
 
   public double getLast() {

@@ -1,10 +1,14 @@
 package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.jobs.dlq.DeadLetters;
+import io.fleetpulse.model.DeviceIds;
 import io.fleetpulse.model.InvalidMessageException;
 import io.fleetpulse.model.RejectReason;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryParser;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -41,6 +45,8 @@ public final class TelemetryDeserializationSchema
     try {
       Telemetry telemetry = parser.parse(record.value());
       checkKey(record.key(), telemetry.getDeviceId());
+      telemetry.setSourcePartition(record.partition());
+      telemetry.setSourceOffset(record.offset());
       out.collect(ParsedTelemetry.valid(telemetry));
     } catch (InvalidMessageException e) {
       out.collect(ParsedTelemetry.invalid(DeadLetters.of(record, e.reason(), e.getMessage())));
@@ -49,13 +55,36 @@ public final class TelemetryDeserializationSchema
 
   /**
    * The bridge keys each record by the device id in its MQTT topic, which the broker's ACL ties to
-   * the device's identity; a payload naming another device is spoofing or a bug.
+   * the device's identity; a payload naming another device, or a record without that key, is
+   * spoofing or a bug. The key is checked for size and UTF-8 before it is decoded, and a detail
+   * never repeats more of it than a device id can be long.
    */
-  private static void checkKey(byte[] key, String deviceId) throws InvalidMessageException {
+  static void checkKey(byte[] key, String deviceId) throws InvalidMessageException {
     if (key == null) {
-      return;
+      throw new InvalidMessageException(
+          RejectReason.DEVICE_ID_MISMATCH,
+          "the record has no key; it must be the device id '" + deviceId + "'");
     }
-    String keyId = new String(key, StandardCharsets.UTF_8);
+    if (key.length > DeviceIds.MAX_LENGTH) {
+      throw new InvalidMessageException(
+          RejectReason.INVALID_KEY,
+          "the record key is "
+              + key.length
+              + " bytes; a device id has at most "
+              + DeviceIds.MAX_LENGTH);
+    }
+    String keyId;
+    try {
+      keyId =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(key))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidMessageException(RejectReason.INVALID_KEY, "the record key is not UTF-8");
+    }
     if (!keyId.equals(deviceId)) {
       throw new InvalidMessageException(
           RejectReason.DEVICE_ID_MISMATCH,

@@ -20,6 +20,7 @@ import io.fleetpulse.model.TelemetryAggregate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -60,6 +61,17 @@ public final class TelemetryJob {
     this.sinks = sinks;
   }
 
+  /** This job writing its aggregates to {@code sink} too (e.g. a test's observer). */
+  public TelemetryJob withAggregateSink(NamedSink<TelemetryAggregate> sink) {
+    List<NamedSink<TelemetryAggregate>> aggregates = new ArrayList<>(sinks.aggregates());
+    aggregates.add(sink);
+    return new TelemetryJob(
+        config,
+        telemetrySource,
+        registrySource,
+        new TelemetrySinks(aggregates, sinks.trends(), sinks.telemetry(), sinks.deadLetters()));
+  }
+
   /** Adds the pipeline to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
     WatermarkStrategy<ParsedTelemetry> watermarks =
@@ -93,7 +105,18 @@ public final class TelemetryJob {
     KeyedStream<Telemetry, String> byDevice =
         DataStreamUtils.reinterpretAsKeyedStream(enriched, Telemetry::getDeviceId, Types.STRING);
     SingleOutputStreamOperator<TelemetryAggregate> aggregates =
-        TelemetryWindows.aggregate(byDevice, config.windowSize(), config.allowedLateness());
+        byDevice
+            .process(
+                new DeviceWindowFunction(
+                    config.windowSize(),
+                    config.outOfOrderness(),
+                    config.allowedLateness(),
+                    config.idleTimeout(),
+                    config.maxMetricsPerDevice(),
+                    config.rawTopic()),
+                TypeInformation.of(TelemetryAggregate.class))
+            .name("device-window")
+            .uid("telemetry-device-window");
     if (config.trendWindowSize() != null) {
       DataStream<TelemetryAggregate> trends =
           TelemetryWindows.trend(
@@ -106,12 +129,7 @@ public final class TelemetryJob {
       }
     }
 
-    DataStream<DeadLetter> late =
-        aggregates
-            .getSideOutput(TelemetryWindows.LATE)
-            .process(new LateTelemetryRouter(config.rawTopic()))
-            .name("late-to-dlq")
-            .uid("telemetry-late");
+    DataStream<DeadLetter> late = aggregates.getSideOutput(DeviceWindowFunction.LATE);
 
     for (NamedSink<TelemetryAggregate> sink : sinks.aggregates()) {
       aggregates.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());

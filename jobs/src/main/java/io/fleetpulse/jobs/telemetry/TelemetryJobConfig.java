@@ -31,6 +31,8 @@ public record TelemetryJobConfig(
     Duration idleness,
     Duration windowSize,
     Duration allowedLateness,
+    Duration idleTimeout,
+    int maxMetricsPerDevice,
     Duration trendWindowSize,
     Duration trendWindowSlide,
     Duration checkpointInterval,
@@ -71,13 +73,16 @@ public record TelemetryJobConfig(
           .durationType()
           .nonNegative()
           .defaultValue(Duration.ofSeconds(5))
-          .description("bounded out-of-orderness of event time");
+          .description(
+              "bounded out-of-orderness of event time: a device's watermark is its newest `ts`"
+                  + " minus this");
   public static final ConfigOption<Duration> IDLENESS =
       ConfigOption.key("watermark.idleness")
           .durationType()
           .positive()
           .defaultValue(Duration.ofSeconds(30))
-          .description("a partition silent this long stops holding back the watermark");
+          .description(
+              "a partition silent this long stops holding back the watermark (trend windows only)");
   public static final ConfigOption<Duration> WINDOW_SIZE =
       ConfigOption.key("window.size")
           .durationType()
@@ -89,7 +94,24 @@ public record TelemetryJobConfig(
           .durationType()
           .nonNegative()
           .defaultValue(Duration.ZERO)
-          .description("late records within it update their window again");
+          .description(
+              "a device's window closes (is emitted, once) when the device's own watermark passes"
+                  + " its end plus this");
+  public static final ConfigOption<Duration> IDLE_TIMEOUT =
+      ConfigOption.key("window.idle-timeout")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofMinutes(2))
+          .description(
+              "processing time without records after which a silent device's open windows close");
+  public static final ConfigOption<Integer> MAX_METRICS_PER_DEVICE =
+      ConfigOption.key("telemetry.max-metrics-per-device")
+          .intType()
+          .positive()
+          .defaultValue(64)
+          .description(
+              "distinct metric names a device may send; a record with one more is refused"
+                  + " (`too_many_metrics`)");
   public static final ConfigOption<Duration> TREND_WINDOW_SIZE =
       ConfigOption.key("trend.window.size")
           .durationType()
@@ -134,7 +156,13 @@ public record TelemetryJobConfig(
           .addAll(KAFKA.set)
           .add(RAW_TOPIC, DLQ_TOPIC, AGG_TOPIC, TREND_TOPIC, ENRICHED_TOPIC, DEVICES_TOPIC)
           .add(MAX_PAYLOAD_BYTES, MAX_FUTURE_SKEW, OUT_OF_ORDERNESS, IDLENESS)
-          .add(WINDOW_SIZE, ALLOWED_LATENESS, TREND_WINDOW_SIZE, TREND_WINDOW_SLIDE)
+          .add(
+              WINDOW_SIZE,
+              ALLOWED_LATENESS,
+              IDLE_TIMEOUT,
+              MAX_METRICS_PER_DEVICE,
+              TREND_WINDOW_SIZE,
+              TREND_WINDOW_SLIDE)
           .add(DEDUPE_HORIZON, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND)
           .addAll(InfluxConfig.OPTIONS)
           .addAll(ArchiveConfig.OPTIONS)
@@ -190,6 +218,8 @@ public record TelemetryJobConfig(
         s.get(IDLENESS),
         s.get(WINDOW_SIZE),
         s.get(ALLOWED_LATENESS),
+        s.get(IDLE_TIMEOUT),
+        s.get(MAX_METRICS_PER_DEVICE),
         trendSize,
         trendSlide,
         checkpointInterval,

@@ -33,6 +33,8 @@ public final class ModelTypes {
     fields.put("site", Types.STRING);
     fields.put("firmware", Types.STRING);
     fields.put("status", Types.STRING);
+    fields.put("sourcePartition", Types.INT);
+    fields.put("sourceOffset", Types.LONG);
     return Types.POJO(Telemetry.class, fields);
   }
 

@@ -22,10 +22,10 @@ class DedupeAndEnrichFunctionTest {
   private static final long TS = 1_764_331_200_000L;
 
   @Test
-  void aRepeatedSequenceNumberIsDropped() throws Exception {
+  void theSameSeqWithTheSameTsIsDropped() throws Exception {
     try (var harness = harness()) {
       harness.processElement(telemetry("d", TS, 7L, 1.5), TS);
-      harness.processElement(telemetry("d", TS + 5, 7L, 9.5), TS + 5);
+      harness.processElement(telemetry("d", TS, 7L, 1.5), TS);
       harness.processElement(telemetry("d", TS + 9, 8L, 2.5), TS + 9);
 
       assertThat(harness.extractOutputValues())
@@ -35,16 +35,42 @@ class DedupeAndEnrichFunctionTest {
   }
 
   @Test
-  void aSequenceNumberIsForgottenAfterTheHorizonAndNoCleanupIsLeft() throws Exception {
+  void aSeqThatRestartsAfterARebootIsANewEpochAndLosesNothing() throws Exception {
+    try (var harness = harness()) {
+      for (long seq = 1; seq <= 5; seq++) {
+        harness.processElement(telemetry("d", TS + seq * 1_000, seq, 1.5), TS);
+      }
+      for (long seq = 1; seq <= 5; seq++) {
+        harness.processElement(telemetry("d", TS + 60_000 + seq * 1_000, seq, 2.5), TS);
+      }
+
+      assertThat(harness.extractOutputValues()).hasSize(10);
+    }
+  }
+
+  @Test
+  void theHorizonIsTheDevicesEventTimeNotProcessingTime() throws Exception {
     try (var harness = harness()) {
       harness.setProcessingTime(0);
       harness.processElement(telemetry("d", TS, 7L, 1.5), TS);
-      assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+      harness.processElement(telemetry("d", TS + Duration.ofMinutes(11).toMillis(), 8L, 1.5), TS);
+      // Milliseconds of processing time later, but 11 minutes of the device's time.
+      harness.processElement(telemetry("d", TS, 7L, 1.5), TS);
+      harness.processElement(telemetry("d", TS + Duration.ofMinutes(11).toMillis(), 8L, 1.5), TS);
 
-      harness.setProcessingTime(Duration.ofMinutes(10).toMillis());
-      // Everything expired: no further cleanup is scheduled for the device.
+      assertThat(harness.extractOutputValues())
+          .extracting(Telemetry::getSeq)
+          .containsExactly(7L, 8L, 7L);
       assertThat(harness.numProcessingTimeTimers()).isZero();
-      harness.processElement(telemetry("d", TS + 5, 7L, 1.5), TS + 5);
+    }
+  }
+
+  @Test
+  void metricNamesWithTheSameStringHashCodeHaveDifferentFingerprints() throws Exception {
+    try (var harness = harness()) {
+      assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+      harness.processElement(new Telemetry("d", TS, null, Map.of("Aa", 1.0)), TS);
+      harness.processElement(new Telemetry("d", TS, null, Map.of("BB", 1.0)), TS);
 
       assertThat(harness.extractOutputValues()).hasSize(2);
     }

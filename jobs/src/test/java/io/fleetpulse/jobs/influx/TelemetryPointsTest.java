@@ -3,6 +3,7 @@ package io.fleetpulse.jobs.influx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.influxdb.client.write.Point;
+import io.fleetpulse.connectors.influxdb.PointConverter;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
 import java.util.HashMap;
@@ -23,6 +24,25 @@ class TelemetryPointsTest {
         .containsExactly(
             "telemetry_agg,device=s-42,metric=temperature"
                 + " avg=21.5,count=3i,last=22.0,max=22.5,min=20.5 60000");
+  }
+
+  @Test
+  void theRegistryStatusIsAFieldSoAStatusChangeKeepsTheSeries() {
+    TelemetryAggregate active =
+        new TelemetryAggregate(
+            "s-42", "temperature", 60_000, 120_000, 3, 20.5, 22.5, 21.5, 22, 119_000);
+    active.setStatus("ACTIVE");
+    TelemetryAggregate unregistered =
+        new TelemetryAggregate(
+            "s-42", "temperature", 60_000, 120_000, 3, 20.5, 22.5, 21.5, 22, 119_000);
+    unregistered.setStatus("unregistered");
+    PointConverter<TelemetryAggregate> converter = TelemetryPoints.aggregates(ExtraTags.none());
+
+    Point first = converter.toPoints(active).get(0);
+    Point second = converter.toPoints(unregistered).get(0);
+
+    assertThat(first.getTags()).isEqualTo(second.getTags()).doesNotContainKey("status");
+    assertThat(first.toLineProtocol()).contains("status=\"ACTIVE\"");
   }
 
   @Test

@@ -30,6 +30,15 @@ class DeviceUpdateDeserializationSchemaTest {
   }
 
   @Test
+  void aValueNamingAnotherDeviceDoesNotOverrideTheKey() {
+    // Before: the entry went to "s-9", so the tombstone of key "s-5" never deleted it.
+    assertThat(read("s-5", "{\"deviceId\":\"s-9\",\"site\":\"plant-2\"}")).isEmpty();
+    assertThat(read("s-5", "{\"deviceId\":\"s-5\",\"site\":\"plant-2\"}"))
+        .extracting(DeviceUpdate::getDeviceId)
+        .containsExactly("s-5");
+  }
+
+  @Test
   void aTombstoneOrAnEmptyValueDeletesTheDevice() {
     assertThat(read("s-3", null)).extracting(DeviceUpdate::isDeletion).containsExactly(true);
     assertThat(read("s-3", "")).extracting(DeviceUpdate::isDeletion).containsExactly(true);

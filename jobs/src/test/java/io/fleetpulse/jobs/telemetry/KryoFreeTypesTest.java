@@ -20,6 +20,8 @@ class KryoFreeTypesTest {
         ParsedTelemetry.class,
         DeadLetter.class,
         DeviceWindowAccumulator.class,
+        DeviceTime.class,
+        io.fleetpulse.jobs.enrich.RecentMessages.class,
         MetricStats.class,
         TelemetryAggregate.class
       })

@@ -43,7 +43,15 @@ class TelemetryJobInMemoryIT {
   @Test
   void aggregatesInMemoryTelemetryExactlyAsMainConfiguresTheJob() throws Exception {
     long t0 = TestTimes.minuteAlignedHourAgo();
-    List<Telemetry> readings = new SimulatedFleet(5, "mem").readings(t0, 1_000, 180);
+    // Grouped by device, so that each of the two source splits holds whole devices in order, as
+    // Kafka partitions keyed by device do: the job windows on each device's own event time.
+    List<Telemetry> readings =
+        new SimulatedFleet(4, "mem")
+            .readings(t0, 1_000, 180).stream()
+                .sorted(
+                    java.util.Comparator.comparing(Telemetry::getDeviceId)
+                        .thenComparingLong(Telemetry::getTs))
+                .toList();
     CollectingSink<TelemetryAggregate> aggregates =
         new CollectingSink<>(
             a -> ModelJson.fromBytes(ModelJson.toBytes(a), TelemetryAggregate.class));
