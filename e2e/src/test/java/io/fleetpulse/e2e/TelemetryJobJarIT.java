@@ -95,8 +95,10 @@ class TelemetryJobJarIT {
       SimulatedFleet fleet = new SimulatedFleet(2, "jar");
       List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
       fleet.readings(t0, 1_000, 10).forEach(t -> records.add(SimulatedFleet.toRecord(raw, t)));
-      // A reading two minutes later moves the watermark past the first window.
+      // Each device's windows close on its own time: a reading of each two minutes later moves
+      // that device past its first window.
       records.add(SimulatedFleet.toRecord(raw, fleet.reading(0, t0 + 2 * MINUTE, 99)));
+      records.add(SimulatedFleet.toRecord(raw, fleet.reading(1, t0 + 2 * MINUTE, 99)));
       records.add(new ProducerRecord<>(raw, null, "not json".getBytes(UTF_8)));
       kafka.produce(records);
 
