@@ -39,6 +39,18 @@ class MqttBridgeConfigTest {
   }
 
   @Test
+  void aKeepAliveBelowOneSecondFailsTheStartInsteadOfDisablingKeepAlive() {
+    // MQTT counts keep-alive in whole seconds; 500ms used to become 0, which disables it.
+    for (String keepAlive : new String[] {"500ms", "1500ms", "65536s"}) {
+      assertThatThrownBy(() -> config(Map.of("mqtt.keep-alive", keepAlive)))
+          .as(keepAlive)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("mqtt.keep-alive");
+    }
+    assertThat(config(Map.of("mqtt.keep-alive", "1s")).keepAlive.toSeconds()).isEqualTo(1);
+  }
+
+  @Test
   void kafkaBootstrapServersAreRequired() {
     assertThatThrownBy(() -> MqttBridgeConfig.from(Settings.of(Map.of(), MqttBridgeConfig.OPTIONS)))
         .isInstanceOf(ConfigException.class)
