@@ -195,8 +195,11 @@ public final class MqttBridgeConfig {
   public static final ConfigOption<String> HTTP_HOST =
       ConfigOption.key("http.host")
           .stringType()
-          .defaultValue("0.0.0.0")
-          .description("address of `/health` and `/metrics`");
+          // /metrics and /health have no authentication: loopback unless the operator opens them.
+          .defaultValue("127.0.0.1")
+          .description(
+              "address of `/health` and `/metrics` (no authentication); `0.0.0.0` for a"
+                  + " Prometheus or health check on another host, behind a network policy");
   public static final ConfigOption<Integer> HTTP_PORT =
       ConfigOption.key("http.port")
           .intType()

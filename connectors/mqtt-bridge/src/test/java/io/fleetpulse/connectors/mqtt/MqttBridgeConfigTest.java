@@ -51,6 +51,13 @@ class MqttBridgeConfigTest {
   }
 
   @Test
+  void metricsAndHealthListenOnLoopbackUnlessTheOperatorOpensThem() {
+    // /metrics has no authentication: reachable from other hosts only when asked for.
+    assertThat(config(Map.of()).httpHost).isEqualTo("127.0.0.1");
+    assertThat(config(Map.of("http.host", "0.0.0.0")).httpHost).isEqualTo("0.0.0.0");
+  }
+
+  @Test
   void kafkaBootstrapServersAreRequired() {
     assertThatThrownBy(() -> MqttBridgeConfig.from(Settings.of(Map.of(), MqttBridgeConfig.OPTIONS)))
         .isInstanceOf(ConfigException.class)
