@@ -74,8 +74,7 @@ public final class Demo {
                 "--checkpoint.interval", "10s"
               },
               Map.of());
-      admin.createTopics(4, config.rawTopic(), config.deadLetterTopic(), config.aggregateTopic());
-      admin.createTopics(1, Map.of("cleanup.policy", "compact"), config.devicesTopic());
+      admin.createTopics(4, config.topics(), List.of(config.devicesTopic()));
       SimulatedFleet fleet = new SimulatedFleet(devices, "sensor");
       admin.produce(DemoRegistry.records(fleet, config.devicesTopic()));
 

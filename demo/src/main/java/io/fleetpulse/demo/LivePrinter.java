@@ -2,6 +2,7 @@ package io.fleetpulse.demo;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.fleetpulse.common.DaemonThreads;
 import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.TelemetryAggregate;
 import java.io.PrintStream;
@@ -30,7 +31,7 @@ final class LivePrinter implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicLong aggregates = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
-  private final Thread thread = new Thread(this::loop, "live-printer");
+  private Thread thread;
 
   LivePrinter(String bootstrapServers, List<String> topics, PrintStream out) {
     this.bootstrapServers = bootstrapServers;
@@ -39,8 +40,7 @@ final class LivePrinter implements AutoCloseable {
   }
 
   LivePrinter start() {
-    thread.setDaemon(true);
-    thread.start();
+    thread = DaemonThreads.start("live-printer", this::loop);
     return this;
   }
 
@@ -99,6 +99,8 @@ final class LivePrinter implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     running.set(false);
-    thread.join(5_000);
+    if (thread != null) {
+      thread.join(5_000);
+    }
   }
 }

@@ -4,9 +4,10 @@ import com.influxdb.client.write.Point;
 import io.fleetpulse.connectors.influxdb.InfluxDbSink;
 import io.fleetpulse.connectors.influxdb.InfluxDbSinkOptions;
 import io.fleetpulse.connectors.influxdb.PointConverter;
-import io.fleetpulse.connectors.influxdb.PointConverters;
 import io.fleetpulse.devstack.BuildDirs;
 import io.fleetpulse.devstack.influxdb.InfluxDbProcess;
+import io.fleetpulse.jobs.influx.ExtraTags;
+import io.fleetpulse.jobs.influx.TelemetryPoints;
 import io.fleetpulse.model.TelemetryAggregate;
 import java.io.IOException;
 import java.net.URI;
@@ -39,7 +40,8 @@ public final class InfluxDbSinkBenchmark {
   private static final long T0 = 1_764_331_200_000L;
   private static final int DEVICES = 10_000;
   private static final int BATCH = 5_000;
-  private static final PointConverter<TelemetryAggregate> CONVERTER = PointConverters.aggregates();
+  private static final PointConverter<TelemetryAggregate> CONVERTER =
+      TelemetryPoints.aggregates(ExtraTags.none());
 
   private InfluxDbSinkBenchmark() {}
 

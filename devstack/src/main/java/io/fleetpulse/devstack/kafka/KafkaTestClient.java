@@ -44,6 +44,18 @@ public final class KafkaTestClient {
     createTopics(partitions, Map.of(), topics);
   }
 
+  /**
+   * Creates a job's topics: {@code compacted} ones with one partition and {@code
+   * cleanup.policy=compact} (registries), the others with {@code partitions}.
+   */
+  public void createTopics(
+      int partitions, java.util.Collection<String> topics, java.util.Collection<String> compacted) {
+    List<String> plain = new ArrayList<>(topics);
+    plain.removeAll(compacted);
+    createTopics(partitions, plain.toArray(String[]::new));
+    createTopics(1, Map.of("cleanup.policy", "compact"), compacted.toArray(String[]::new));
+  }
+
   /** Creates the topics with the given topic configs (e.g. {@code cleanup.policy=compact}). */
   public void createTopics(int partitions, Map<String, String> configs, String... topics) {
     try (Admin admin =

@@ -1,8 +1,6 @@
 package io.fleetpulse.jobs.kafka;
 
-import io.fleetpulse.common.Utf8;
 import java.util.Properties;
-import java.util.function.Function;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -111,13 +109,4 @@ public final class KafkaConnectors {
     }
     return builder.build();
   }
-
-  /** A key serializer taking a string field of the record. */
-  public static <T> SerializationSchema<T> utf8Key(SerializableKey<T> field) {
-    return record -> Utf8.bytes(field.apply(record));
-  }
-
-  /** A serializable function from a record to its key. */
-  @FunctionalInterface
-  public interface SerializableKey<T> extends Function<T, String>, java.io.Serializable {}
 }

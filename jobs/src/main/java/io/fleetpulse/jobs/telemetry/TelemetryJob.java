@@ -1,11 +1,13 @@
 package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
+import io.fleetpulse.jobs.archive.ArchiveSinks;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
 import io.fleetpulse.jobs.enrich.DedupeAndEnrichFunction;
 import io.fleetpulse.jobs.enrich.DeviceRegistry;
 import io.fleetpulse.jobs.influx.InfluxSinks;
+import io.fleetpulse.jobs.kafka.JsonValues;
 import io.fleetpulse.jobs.kafka.KafkaConnectors;
 import io.fleetpulse.jobs.registry.DeviceUpdate;
 import io.fleetpulse.jobs.registry.DeviceUpdateDeserializationSchema;
@@ -13,7 +15,6 @@ import io.fleetpulse.jobs.registry.RegistryWatermarks;
 import io.fleetpulse.jobs.runtime.JobEnvironment;
 import io.fleetpulse.jobs.sink.NamedSink;
 import io.fleetpulse.jobs.types.ModelTypes;
-import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
 import java.util.ArrayList;
@@ -138,6 +139,9 @@ public final class TelemetryJob {
         config.kafka().clientProperties(),
         config.topics(),
         "TelemetryJob");
+    if (config.archive() != null) {
+      ArchiveSinks.checkTarget(config.archive());
+    }
     StreamExecutionEnvironment env = JobEnvironment.create(flinkConfiguration(config));
     kafkaJob(config, false).build(env);
     env.execute("FleetPulse TelemetryJob");
@@ -171,6 +175,15 @@ public final class TelemetryJob {
     List<NamedSink<TelemetryAggregate>> aggregates = new ArrayList<>();
     List<NamedSink<TelemetryAggregate>> trends = new ArrayList<>();
     List<NamedSink<Telemetry>> telemetrySinks = new ArrayList<>();
+    telemetrySinks.add(
+        new NamedSink<>(
+            "telemetry-enriched-sink",
+            KafkaConnectors.sink(
+                config.kafka(),
+                "telemetry-enriched-sink",
+                config.enrichedTopic(),
+                new DeviceKeys.OfTelemetry(),
+                new JsonValues<>())));
     aggregates.add(
         new NamedSink<>(
             "telemetry-aggregate-sink",
@@ -178,8 +191,8 @@ public final class TelemetryJob {
                 config.kafka(),
                 "telemetry-aggregate-sink",
                 config.aggregateTopic(),
-                KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
-                ModelJson::toBytes)));
+                new DeviceKeys.OfAggregate(),
+                new JsonValues<>())));
     trends.add(
         new NamedSink<>(
             "telemetry-trend-sink",
@@ -187,8 +200,12 @@ public final class TelemetryJob {
                 config.kafka(),
                 "telemetry-trend-sink",
                 config.trendTopic(),
-                KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
-                ModelJson::toBytes)));
+                new DeviceKeys.OfAggregate(),
+                new JsonValues<>())));
+    if (config.archive() != null) {
+      telemetrySinks.add(
+          new NamedSink<>("telemetry-archive-sink", ArchiveSinks.parquet(config.archive())));
+    }
     if (config.influx() != null) {
       aggregates.add(
           new NamedSink<>("influxdb-aggregate-sink", InfluxSinks.aggregates(config.influx())));

@@ -4,6 +4,7 @@ import io.fleetpulse.config.ConfigException;
 import io.fleetpulse.config.ConfigOption;
 import io.fleetpulse.config.OptionSet;
 import io.fleetpulse.config.Settings;
+import io.fleetpulse.jobs.archive.ArchiveConfig;
 import io.fleetpulse.jobs.influx.InfluxConfig;
 import io.fleetpulse.jobs.kafka.KafkaConfig;
 import io.fleetpulse.model.TelemetryParser;
@@ -21,6 +22,7 @@ public record TelemetryJobConfig(
     String deadLetterTopic,
     String aggregateTopic,
     String trendTopic,
+    String enrichedTopic,
     String devicesTopic,
     Duration dedupeHorizon,
     int maxPayloadBytes,
@@ -34,7 +36,8 @@ public record TelemetryJobConfig(
     Duration checkpointInterval,
     String stateBackend,
     String checkpointDir,
-    InfluxConfig influx) {
+    InfluxConfig influx,
+    ArchiveConfig archive) {
 
   public static final ConfigOption<String> RAW_TOPIC =
       topic("topic.telemetry.raw", "iot.telemetry.raw", "raw telemetry from the bridge");
@@ -44,6 +47,11 @@ public record TelemetryJobConfig(
       topic("topic.telemetry.agg", "iot.telemetry.agg", "window aggregates");
   public static final ConfigOption<String> TREND_TOPIC =
       topic("topic.telemetry.trend", "iot.telemetry.trend", "trend aggregates");
+  public static final ConfigOption<String> ENRICHED_TOPIC =
+      topic(
+          "topic.telemetry.enriched",
+          "iot.telemetry.enriched",
+          "valid, deduplicated, enriched telemetry (the SQL rules' `telemetry` table)");
   public static final ConfigOption<String> DEVICES_TOPIC =
       topic("topic.devices", "iot.devices", "the device registry (compacted)");
   public static final ConfigOption<Integer> MAX_PAYLOAD_BYTES =
@@ -124,11 +132,12 @@ public record TelemetryJobConfig(
   public static final OptionSet OPTIONS =
       OptionSet.builder()
           .addAll(KAFKA.set)
-          .add(RAW_TOPIC, DLQ_TOPIC, AGG_TOPIC, TREND_TOPIC, DEVICES_TOPIC)
+          .add(RAW_TOPIC, DLQ_TOPIC, AGG_TOPIC, TREND_TOPIC, ENRICHED_TOPIC, DEVICES_TOPIC)
           .add(MAX_PAYLOAD_BYTES, MAX_FUTURE_SKEW, OUT_OF_ORDERNESS, IDLENESS)
           .add(WINDOW_SIZE, ALLOWED_LATENESS, TREND_WINDOW_SIZE, TREND_WINDOW_SLIDE)
           .add(DEDUPE_HORIZON, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND)
           .addAll(InfluxConfig.OPTIONS)
+          .addAll(ArchiveConfig.OPTIONS)
           .build();
 
   /** Reads the configuration from {@code args} and {@code env}; fails naming every bad key. */
@@ -172,6 +181,7 @@ public record TelemetryJobConfig(
         s.get(DLQ_TOPIC),
         s.get(AGG_TOPIC),
         s.get(TREND_TOPIC),
+        s.get(ENRICHED_TOPIC),
         s.get(DEVICES_TOPIC),
         s.get(DEDUPE_HORIZON),
         s.get(MAX_PAYLOAD_BYTES),
@@ -185,14 +195,16 @@ public record TelemetryJobConfig(
         checkpointInterval,
         s.get(STATE_BACKEND).flinkName(),
         s.get(CHECKPOINT_DIR),
-        InfluxConfig.from(s));
+        InfluxConfig.from(s),
+        ArchiveConfig.from(s));
   }
 
   /** The topics this job reads and writes, for the start-up check. */
   public java.util.List<String> topics() {
     java.util.List<String> topics =
         new java.util.ArrayList<>(
-            java.util.List.of(rawTopic, devicesTopic, deadLetterTopic, aggregateTopic));
+            java.util.List.of(
+                rawTopic, devicesTopic, deadLetterTopic, aggregateTopic, enrichedTopic));
     if (trendWindowSize != null) {
       topics.add(trendTopic);
     }

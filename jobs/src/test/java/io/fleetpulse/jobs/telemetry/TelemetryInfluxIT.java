@@ -233,8 +233,7 @@ class TelemetryInfluxIT {
                 "200ms"));
     args.addAll(List.of(extra));
     TelemetryJobConfig config = TelemetryJobConfig.load(args.toArray(String[]::new), Map.of());
-    kafka.createTopics(2, config.rawTopic(), config.deadLetterTopic(), config.aggregateTopic());
-    kafka.createTopics(1, Map.of("cleanup.policy", "compact"), config.devicesTopic());
+    kafka.createTopics(2, config.topics(), List.of(config.devicesTopic()));
     return config;
   }
 

@@ -175,8 +175,7 @@ class TelemetryJobIT {
   }
 
   private static void createTopics(KafkaTestClient kafka, TelemetryJobConfig config) {
-    kafka.createTopics(4, config.rawTopic(), config.deadLetterTopic(), config.aggregateTopic());
-    kafka.createTopics(1, Map.of("cleanup.policy", "compact"), config.devicesTopic());
+    kafka.createTopics(4, config.topics(), List.of(config.devicesTopic()));
   }
 
   private static TelemetryJobConfig config(KafkaTestClient kafka, String run, String... extra) {

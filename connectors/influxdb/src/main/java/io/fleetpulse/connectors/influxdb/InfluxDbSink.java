@@ -13,7 +13,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * <pre>{@code
  * InfluxDbSink<TelemetryAggregate> sink = InfluxDbSink.<TelemetryAggregate>builder()
  *     .options(InfluxDbSinkOptions.builder().url("http://localhost:8086").v1("fleetpulse").build())
- *     .pointConverter(PointConverters.aggregates())
+ *     .pointConverter(element -> List.of(Point.measurement("m").addField("v", 1.0)))
  *     .build();
  * stream.sinkTo(sink);
  * }</pre>
@@ -64,7 +64,7 @@ public final class InfluxDbSink<T> implements Sink<T> {
       return this;
     }
 
-    /** How each element becomes points, e.g. {@link PointConverters#aggregates()}. */
+    /** How each element becomes points, e.g. one point per element. */
     public Builder<T> pointConverter(PointConverter<T> converter) {
       this.converter = converter;
       return this;

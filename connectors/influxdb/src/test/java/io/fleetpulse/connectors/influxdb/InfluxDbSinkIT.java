@@ -60,7 +60,7 @@ class InfluxDbSinkIT {
         .sinkTo(
             sink(
                 options(influx, "exact").build(),
-                PointConverters.aggregates(a -> Map.of("site", "s-" + a.getDeviceId()))));
+                AggregatePoints.withTags(a -> Map.of("site", "s-" + a.getDeviceId()))));
 
     env.execute("aggregates to InfluxDB");
 

@@ -57,7 +57,7 @@ class InfluxDbSinkV2QuestDbIT {
                         .url(questDb.url())
                         .v2("fleetpulse", "telemetry", "any-token")
                         .build())
-                .pointConverter(PointConverters.aggregates(a -> Map.of("site", "berlin")))
+                .pointConverter(AggregatePoints.withTags(a -> Map.of("site", "berlin")))
                 .build());
 
     env.execute("v2 to QuestDB");

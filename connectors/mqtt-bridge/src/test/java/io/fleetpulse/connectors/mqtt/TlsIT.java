@@ -74,6 +74,7 @@ class TlsIT {
 
   @Test
   void withoutAClientCertificateTheBridgeIsRefusedAndReportsItselfUnhealthy(KafkaTestClient kafka) {
+    BridgeTests.createTopics(kafka, "tls-nocert");
     Map<String, String> settings = tlsSettings(kafka, "tls-nocert");
     settings.remove("mqtt.tls.keystore");
     settings.remove("mqtt.tls.keystore-password");

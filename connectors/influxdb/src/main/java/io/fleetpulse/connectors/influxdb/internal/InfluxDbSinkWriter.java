@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,14 +69,7 @@ public final class InfluxDbSinkWriter<T> implements SinkWriter<T> {
             .build();
     this.sender = new BatchSender(options, http, metrics);
     String threadName = "influxdb-sink-" + WRITERS.incrementAndGet();
-    this.senders =
-        Executors.newFixedThreadPool(
-            maxInFlight,
-            task -> {
-              Thread thread = new Thread(task, threadName);
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.senders = Executors.newFixedThreadPool(maxInFlight, new ExecutorThreadFactory(threadName));
   }
 
   /** A writer for a running sink: metrics on the sink's group, timers on the task's time. */

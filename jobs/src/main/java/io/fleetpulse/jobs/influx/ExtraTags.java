@@ -1,4 +1,4 @@
-package io.fleetpulse.connectors.influxdb;
+package io.fleetpulse.jobs.influx;
 
 import java.io.Serializable;
 import java.util.HashMap;

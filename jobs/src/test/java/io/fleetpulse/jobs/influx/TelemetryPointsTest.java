@@ -1,4 +1,4 @@
-package io.fleetpulse.connectors.influxdb;
+package io.fleetpulse.jobs.influx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-class PointConvertersTest {
+class TelemetryPointsTest {
 
   private static final TelemetryAggregate AGGREGATE =
       new TelemetryAggregate(
@@ -19,7 +19,7 @@ class PointConvertersTest {
 
   @Test
   void anAggregateIsOneTelemetryAggPointAtItsWindowStart() {
-    assertThat(lines(PointConverters.aggregates().toPoints(AGGREGATE)))
+    assertThat(lines(TelemetryPoints.aggregates(ExtraTags.none()).toPoints(AGGREGATE)))
         .containsExactly(
             "telemetry_agg,device=s-42,metric=temperature"
                 + " avg=21.5,count=3i,last=22.0,max=22.5,min=20.5 60000");
@@ -32,7 +32,7 @@ class PointConvertersTest {
     tags.put("site", null);
     tags.put("firmware", "");
 
-    List<Point> points = PointConverters.aggregates(a -> tags).toPoints(AGGREGATE);
+    List<Point> points = TelemetryPoints.aggregates(a -> tags).toPoints(AGGREGATE);
 
     assertThat(points.get(0).getTags())
         .containsExactlyInAnyOrderEntriesOf(
@@ -45,7 +45,7 @@ class PointConvertersTest {
         ExtraTags.<TelemetryAggregate>tag("type", a -> "sensor")
             .and(ExtraTags.tag("site", a -> null));
 
-    List<Point> points = PointConverters.aggregates(tags).toPoints(AGGREGATE);
+    List<Point> points = TelemetryPoints.aggregates(tags).toPoints(AGGREGATE);
 
     assertThat(points.get(0).getTags())
         .containsExactlyInAnyOrderEntriesOf(
@@ -53,14 +53,11 @@ class PointConvertersTest {
   }
 
   @Test
-  void anEnrichedElementIsConvertedThroughItsAggregate() {
-    record Enriched(TelemetryAggregate aggregate, String site) {}
-
-    List<Point> points =
-        PointConverters.<Enriched>aggregates(Enriched::aggregate, e -> Map.of("site", e.site()))
-            .toPoints(new Enriched(AGGREGATE, "berlin"));
-
-    assertThat(points.get(0).getTags()).containsEntry("site", "berlin");
+  void aTrendIsTheSamePointInItsOwnMeasurementAtTheWindowEnd() {
+    assertThat(lines(TelemetryPoints.trends(ExtraTags.none()).toPoints(AGGREGATE)))
+        .containsExactly(
+            "telemetry_trend,device=s-42,metric=temperature"
+                + " avg=21.5,count=3i,last=22.0,max=22.5,min=20.5 120000");
   }
 
   @Test
@@ -72,13 +69,15 @@ class PointConvertersTest {
             17L,
             new TreeMap<>(Map.of("temperature", 21.7, "battery", 87.0)));
 
-    assertThat(lines(PointConverters.telemetry().toPoints(telemetry)))
+    assertThat(lines(TelemetryPoints.telemetry(ExtraTags.none()).toPoints(telemetry)))
         .containsExactly("telemetry,device=s-42 battery=87.0,temperature=21.7 1764331200123");
   }
 
   @Test
   void aTelemetryMessageWithoutMetricsYieldsNoPoint() {
-    assertThat(PointConverters.telemetry().toPoints(new Telemetry("s-42", 1, null, Map.of())))
+    assertThat(
+            TelemetryPoints.telemetry(ExtraTags.none())
+                .toPoints(new Telemetry("s-42", 1, null, Map.of())))
         .isEmpty();
   }
 
@@ -86,7 +85,7 @@ class PointConvertersTest {
   void tagValuesAreEscaped() {
     TelemetryAggregate spaced = new TelemetryAggregate("hall 1,a=b", "t", 0, 1, 1, 1, 1, 1, 1, 0);
 
-    assertThat(lines(PointConverters.aggregates().toPoints(spaced)).get(0))
+    assertThat(lines(TelemetryPoints.aggregates(ExtraTags.none()).toPoints(spaced)).get(0))
         .startsWith("telemetry_agg,device=hall\\ 1\\,a\\=b,metric=t ");
   }
 

@@ -1,0 +1,76 @@
+package io.fleetpulse.jobs.archive;
+
+import io.fleetpulse.config.ConfigException;
+import io.fleetpulse.config.ConfigOption;
+import io.fleetpulse.config.OptionSet;
+import io.fleetpulse.config.Settings;
+import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/** Where and how the Parquet archive is written, if at all. */
+public record ArchiveConfig(
+    URI uri, CompressionCodecName codec, long maxFileBytes, Duration rolloverInterval)
+    implements Serializable {
+
+  /** The codecs offered: what the archive is tested with. */
+  public enum Codec {
+    SNAPPY,
+    GZIP,
+    UNCOMPRESSED
+  }
+
+  public static final ConfigOption<String> PATH =
+      ConfigOption.key("archive.path")
+          .stringType()
+          .defaultDescribedAs("(off)")
+          .description(
+              "Parquet archive of enriched telemetry: `file:///var/fleetpulse/archive` (or a"
+                  + " Flink file system such as `s3://bucket/prefix` on a cluster that has it)");
+  public static final ConfigOption<Codec> COMPRESSION =
+      ConfigOption.key("archive.compression")
+          .enumType(Codec.class)
+          .defaultValue(Codec.SNAPPY)
+          .description("`SNAPPY`, `GZIP` or `UNCOMPRESSED`");
+  public static final ConfigOption<Integer> MAX_FILE_MB =
+      ConfigOption.key("archive.max-file-mb")
+          .intType()
+          .positive()
+          .defaultValue(128)
+          .description("a part file rolls at this size (it also rolls on every checkpoint)");
+  public static final ConfigOption<Duration> ROLLOVER =
+      ConfigOption.key("archive.rollover-interval")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofMinutes(15))
+          .description("a part file rolls at this age");
+
+  /** The archive options. */
+  public static final OptionSet OPTIONS =
+      OptionSet.builder().add(PATH, COMPRESSION, MAX_FILE_MB, ROLLOVER).build();
+
+  /** The archive settings, or null when {@code archive.path} is not set. */
+  public static ArchiveConfig from(Settings s) {
+    String path = s.get(PATH);
+    if (path == null || path.isBlank()) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = new URI(path.strip());
+    } catch (URISyntaxException e) {
+      throw new ConfigException("setting 'archive.path' is not a URI: " + e.getMessage());
+    }
+    if (uri.getScheme() == null) {
+      throw new ConfigException(
+          "setting 'archive.path' (" + path + ") needs a scheme: file:///... or s3://...");
+    }
+    return new ArchiveConfig(
+        uri,
+        CompressionCodecName.valueOf(s.get(COMPRESSION).name()),
+        s.get(MAX_FILE_MB) * 1024L * 1024L,
+        s.get(ROLLOVER));
+  }
+}
