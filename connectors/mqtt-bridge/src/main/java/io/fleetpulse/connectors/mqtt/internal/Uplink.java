@@ -91,7 +91,7 @@ public final class Uplink {
       UplinkDecision decision,
       ProducerRecord<byte[], byte[]> record,
       Exception error) {
-    if (decision.rejected() || closing) {
+    if (decision.rejected()) {
       lost(publish, record, error);
       return;
     }
