@@ -264,7 +264,7 @@ public final class MqttBridge implements AutoCloseable {
             // A persistent session: what the broker queued while the bridge was away is delivered.
             .cleanStart(false)
             .sessionExpiryInterval(config.sessionExpiry.toSeconds())
-            .keepAlive((int) Math.min(65_535, config.keepAlive.toSeconds()))
+            .keepAlive((int) config.keepAlive.toSeconds())
             .restrictions()
             .receiveMaximum(config.receiveMaximum)
             .applyRestrictions();

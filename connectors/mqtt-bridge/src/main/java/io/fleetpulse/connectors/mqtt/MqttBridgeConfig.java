@@ -86,9 +86,14 @@ public final class MqttBridgeConfig {
   public static final ConfigOption<Duration> KEEP_ALIVE =
       ConfigOption.key("mqtt.keep-alive")
           .durationType()
-          .positive()
+          // MQTT counts it in whole seconds, and 0 switches it off: a value below 1 s would.
+          .check(
+              d ->
+                  d.toMillis() >= 1_000 && d.toMillis() % 1_000 == 0 && d.toSeconds() <= 65_535
+                      ? null
+                      : "it must be whole seconds from 1s to 65535s")
           .defaultValue(Duration.ofSeconds(30))
-          .description("MQTT keep-alive");
+          .description("MQTT keep-alive, whole seconds from `1s` to `65535s`");
   public static final ConfigOption<Duration> CONNECT_TIMEOUT =
       ConfigOption.key("mqtt.connect-timeout")
           .durationType()
@@ -190,8 +195,11 @@ public final class MqttBridgeConfig {
   public static final ConfigOption<String> HTTP_HOST =
       ConfigOption.key("http.host")
           .stringType()
-          .defaultValue("0.0.0.0")
-          .description("address of `/health` and `/metrics`");
+          // /metrics and /health have no authentication: loopback unless the operator opens them.
+          .defaultValue("127.0.0.1")
+          .description(
+              "address of `/health` and `/metrics` (no authentication); `0.0.0.0` for a"
+                  + " Prometheus or health check on another host, behind a network policy");
   public static final ConfigOption<Integer> HTTP_PORT =
       ConfigOption.key("http.port")
           .intType()

@@ -39,6 +39,25 @@ class MqttBridgeConfigTest {
   }
 
   @Test
+  void aKeepAliveBelowOneSecondFailsTheStartInsteadOfDisablingKeepAlive() {
+    // MQTT counts keep-alive in whole seconds; 500ms used to become 0, which disables it.
+    for (String keepAlive : new String[] {"500ms", "1500ms", "65536s"}) {
+      assertThatThrownBy(() -> config(Map.of("mqtt.keep-alive", keepAlive)))
+          .as(keepAlive)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("mqtt.keep-alive");
+    }
+    assertThat(config(Map.of("mqtt.keep-alive", "1s")).keepAlive.toSeconds()).isEqualTo(1);
+  }
+
+  @Test
+  void metricsAndHealthListenOnLoopbackUnlessTheOperatorOpensThem() {
+    // /metrics has no authentication: reachable from other hosts only when asked for.
+    assertThat(config(Map.of()).httpHost).isEqualTo("127.0.0.1");
+    assertThat(config(Map.of("http.host", "0.0.0.0")).httpHost).isEqualTo("0.0.0.0");
+  }
+
+  @Test
   void kafkaBootstrapServersAreRequired() {
     assertThatThrownBy(() -> MqttBridgeConfig.from(Settings.of(Map.of(), MqttBridgeConfig.OPTIONS)))
         .isInstanceOf(ConfigException.class)

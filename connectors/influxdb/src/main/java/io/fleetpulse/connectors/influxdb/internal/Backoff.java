@@ -6,7 +6,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
-/** How long to wait before the next try: the server's Retry-After, else exponential backoff. */
+/**
+ * How long to wait before the next try: the server's Retry-After (at most the maximum backoff),
+ * else exponential backoff.
+ */
 final class Backoff {
 
   private final Duration initial;
@@ -21,7 +24,9 @@ final class Backoff {
   Duration delay(int retry, Optional<String> retryAfter) {
     Optional<Duration> asked = retryAfter.flatMap(Backoff::parseRetryAfter);
     if (asked.isPresent()) {
-      return asked.get();
+      // Capped: a server asking for an hour must not park a sender thread, and the checkpoint
+      // waiting for it, for an hour; the retry count still bounds how long it is tried.
+      return asked.get().compareTo(max) > 0 ? max : asked.get();
     }
     long millis = initial.toMillis() << Math.min(retry - 1, 30);
     return Duration.ofMillis(Math.min(millis, max.toMillis()));

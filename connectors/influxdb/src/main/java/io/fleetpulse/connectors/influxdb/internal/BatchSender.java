@@ -14,19 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one batch of lines: retries what may pass later (429, 5xx, network errors), isolates and
- * drops the lines the server rejects as bad, and throws when retries are exhausted or the server
- * refuses every write (authentication, unknown database).
+ * Writes one batch of lines: retries what may pass later (429, 5xx, network errors), isolates each
+ * line the server rejects as bad and drops it (logged with the line, counted) while every good line
+ * is written, and throws when retries are exhausted or the server refuses every write
+ * (authentication, unknown database).
  */
 final class BatchSender {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchSender.class);
-
-  /**
-   * Halvings spent to find the bad lines of one rejected batch; beyond it the rest of a rejected
-   * chunk is dropped whole, so a batch of all-bad lines costs a few dozen requests, not thousands.
-   */
-  static final int MAX_SPLITS = 32;
 
   private static final int LOGGED_CHARS = 500;
 
@@ -47,20 +42,20 @@ final class BatchSender {
   void send(List<String> lines) throws IOException, InterruptedException {
     Deque<List<String>> chunks = new ArrayDeque<>();
     chunks.push(lines);
-    int splits = 0;
     while (!chunks.isEmpty()) {
       List<String> chunk = chunks.pop();
       Rejection rejection = sendWithRetries(chunk);
       if (rejection == null) {
         continue;
       }
-      if (chunk.size() == 1 || splits >= MAX_SPLITS) {
-        drop(chunk, rejection);
+      if (chunk.size() == 1) {
+        drop(chunk.get(0), rejection);
         continue;
       }
       // The server names neither all bad lines nor how many it kept: halve until each bad line is
-      // alone. Resending good lines is harmless, InfluxDB overwrites the same series and time.
-      splits++;
+      // alone, so that every good line is written. Resending good lines is harmless, InfluxDB
+      // overwrites the same series and time. Cost: about 2 log2(n) requests per bad line, at most
+      // 2n - 1 for a batch of n bad lines; no budget, since a budget drops good lines with the bad.
       int middle = chunk.size() / 2;
       chunks.push(chunk.subList(middle, chunk.size()));
       chunks.push(chunk.subList(0, middle));
@@ -122,15 +117,13 @@ final class BatchSender {
     }
   }
 
-  private void drop(List<String> lines, Rejection rejection) {
-    metrics.dropped(lines.size());
+  private void drop(String line, Rejection rejection) {
+    metrics.dropped(1);
     LOG.warn(
-        "InfluxDB rejected {} point(s) with HTTP {} ({}): dropped, not retried; {}: {}",
-        lines.size(),
+        "InfluxDB rejected a point with HTTP {} ({}): dropped, not retried; line: {}",
         rejection.status,
         abbreviate(rejection.body),
-        lines.size() == 1 ? "line" : "first line",
-        abbreviate(lines.get(0)));
+        abbreviate(line));
   }
 
   private static boolean isRetryable(int status) {

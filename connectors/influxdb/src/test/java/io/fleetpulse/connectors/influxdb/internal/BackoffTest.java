@@ -21,9 +21,11 @@ class BackoffTest {
     assertThat(backoff.delay(60, Optional.empty())).isEqualTo(Duration.ofSeconds(1));
   }
 
+  private final Backoff patient = new Backoff(Duration.ofMillis(100), Duration.ofMinutes(1));
+
   @Test
   void takesRetryAfterSecondsAsTheDelay() {
-    assertThat(backoff.delay(1, Optional.of("7"))).isEqualTo(Duration.ofSeconds(7));
+    assertThat(patient.delay(1, Optional.of("7"))).isEqualTo(Duration.ofSeconds(7));
   }
 
   @Test
@@ -31,8 +33,16 @@ class BackoffTest {
     String inTenSeconds =
         DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusSeconds(10));
 
-    assertThat(backoff.delay(1, Optional.of(inTenSeconds)))
+    assertThat(patient.delay(1, Optional.of(inTenSeconds)))
         .isBetween(Duration.ofSeconds(8), Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aRetryAfterLongerThanTheMaximumBackoffIsCapped() {
+    // Retry-After: 3600 used to park the sender (and the checkpoint waiting for it) for an hour.
+    assertThat(backoff.delay(1, Optional.of("3600"))).isEqualTo(Duration.ofSeconds(1));
+    String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusHours(1));
+    assertThat(backoff.delay(1, Optional.of(inAnHour))).isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test

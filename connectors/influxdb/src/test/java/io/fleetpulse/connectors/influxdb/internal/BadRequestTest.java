@@ -5,6 +5,8 @@ import static io.fleetpulse.connectors.influxdb.internal.TestWriter.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetpulse.connectors.influxdb.internal.RecordingServer.Response;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,14 +52,36 @@ class BadRequestTest {
   }
 
   @Test
-  void aBatchOfBadPointsCostsABoundedNumberOfRequests() throws Exception {
+  void scatteredBadLinesInALargeBatchLoseNoGoodPoint() throws Exception {
+    // Like a server that rejects a whole request for one bad line (no partial writes).
+    Set<String> bad = new HashSet<>();
+    for (long i = 0; i < 8; i++) {
+      bad.add(line(317 + i * 611));
+    }
+    server.respondWith(
+        r -> r.lines().stream().anyMatch(bad::contains) ? Response.of(400, "bad line") : null);
+    try (TestWriter sink = new TestWriter(options(server.url()).batchSize(5_000).build())) {
+      sink.write(LongStream.range(0, 5_000).toArray());
+
+      sink.writer.flush(false);
+
+      assertThat(sink.metrics.failures()).isEqualTo(8);
+      assertThat(new HashSet<>(server.acceptedLines()))
+          .hasSize(4_992)
+          .doesNotContainAnyElementsOf(bad);
+      assertThat(sink.metrics.pointsWritten()).isEqualTo(4_992);
+    }
+  }
+
+  @Test
+  void aBatchOfBadPointsIsIsolatedLineByLineWithinTwiceItsSizeInRequests() throws Exception {
     server.respondWith(r -> Response.of(400, "everything is bad"));
     try (TestWriter sink = new TestWriter(options(server.url()).batchSize(1_000).build())) {
       sink.write(LongStream.range(0, 1_000).toArray());
 
       sink.writer.flush(false);
 
-      assertThat(server.requests()).hasSizeLessThanOrEqualTo(1 + 2 * BatchSender.MAX_SPLITS);
+      assertThat(server.requests()).hasSizeLessThan(2 * 1_000);
       assertThat(sink.metrics.failures()).isEqualTo(1_000);
     }
   }

@@ -66,6 +66,12 @@ final class RecordingServer implements AutoCloseable {
 
   private final List<String> accepted = new CopyOnWriteArrayList<>();
 
+  static {
+    // A response with a body goes out in two writes; with Nagle's algorithm on, each waits for
+    // the client's delayed ACK (~40 ms), and tests that need hundreds of rejections took minutes.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   RecordingServer() {
     this(0);
   }

@@ -29,7 +29,9 @@ class RetryTest {
   @ValueSource(ints = {429, 503})
   void retriesAfterTheTimeTheServerAsksForThenSucceeds(int status) throws Exception {
     server.thenRespond(Response.retryAfter(status, "1"));
-    try (TestWriter sink = new TestWriter(options(server.url()).build())) {
+    // Retry-After is honoured up to the maximum backoff.
+    try (TestWriter sink =
+        new TestWriter(options(server.url()).maxBackoff(Duration.ofSeconds(2)).build())) {
       sink.write(1);
 
       sink.writer.flush(false);

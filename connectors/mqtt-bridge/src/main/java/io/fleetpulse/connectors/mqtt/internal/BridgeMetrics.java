@@ -65,6 +65,23 @@ public final class BridgeMetrics {
         .increment();
   }
 
+  /** Kafka refused a record for good with {@code error} (not retried). */
+  public void kafkaRefused(String error) {
+    counter("refused|" + error, () -> counterOf("fleetpulse.bridge.kafka.refused", "error", error))
+        .increment();
+  }
+
+  /**
+   * A message that could not be written was not written to the rejected topic either, and was
+   * acknowledged regardless (it is in the log).
+   */
+  public void rejectionLost(String direction) {
+    counter(
+            "lost|" + direction,
+            () -> counterOf("fleetpulse.bridge.rejections.lost", "direction", direction))
+        .increment();
+  }
+
   /** A record from Kafka topic {@code topic} was read for delivery to a device. */
   public void downlinkIn(String topic) {
     counter("din|" + topic, () -> counterOf("fleetpulse.bridge.downlink.in", "topic", topic))

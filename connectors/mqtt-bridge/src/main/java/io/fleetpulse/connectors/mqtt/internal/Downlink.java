@@ -161,6 +161,19 @@ public final class Downlink implements Runnable {
         () -> {
           metrics.rejected(Rejection.INVALID_DEVICE_ID, "downlink");
           done.complete(true);
+        },
+        error -> {
+          // Not writable to the rejected topic either: committed past anyway, or the downlink
+          // would read this record again forever; the log has it.
+          LOG.error(
+              "downlink record {}-{}@{} LOST: invalid ({}) and the rejected topic refused it: {}",
+              record.topic(),
+              record.partition(),
+              record.offset(),
+              detail,
+              error.toString());
+          metrics.rejectionLost("downlink");
+          done.complete(true);
         });
     return done;
   }

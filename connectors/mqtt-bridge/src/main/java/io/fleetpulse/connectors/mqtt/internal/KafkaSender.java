@@ -5,15 +5,25 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes records to Kafka and calls back once Kafka acknowledged each one; a record whose write
- * failed is written again after a growing pause, for as long as it takes, so that no message whose
- * acknowledgement depends on it is ever dropped.
+ * failed for a passing reason (Kafka down, a leader moving, a timeout) is written again after a
+ * growing pause, for as long as it takes, so that no message whose acknowledgement depends on it is
+ * ever dropped. A record Kafka will never take (see {@link #refusedForGood}) is handed to the
+ * caller's refusal callback instead: retrying it would hold its acknowledgement, and with it every
+ * later one, forever.
  */
 public final class KafkaSender implements AutoCloseable {
 
@@ -31,12 +41,35 @@ public final class KafkaSender implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  /** Writes {@code record}; {@code onAcked} runs once, after Kafka acknowledged it. */
-  public void send(ProducerRecord<byte[], byte[]> record, Runnable onAcked) {
-    attempt(record, onAcked, 0);
+  /**
+   * Writes {@code record}; exactly one of {@code onAcked} (Kafka acknowledged it) and {@code
+   * onRefused} (Kafka refused it for good) runs, once.
+   */
+  public void send(
+      ProducerRecord<byte[], byte[]> record, Runnable onAcked, Consumer<Exception> onRefused) {
+    attempt(record, onAcked, onRefused, 0);
   }
 
-  private void attempt(ProducerRecord<byte[], byte[]> record, Runnable onAcked, int failures) {
+  /**
+   * Whether {@code error} means that this record will never be written however often it is tried:
+   * too large for the topic or the producer, no permission on its topic, an invalid topic or
+   * record. Errors of the whole cluster or connection (cluster authorization, timeouts, ...) are
+   * not: dropping every record while they last would lose the fleet's data, so those are retried.
+   */
+  static boolean refusedForGood(Exception error) {
+    return error instanceof RecordTooLargeException
+        || error instanceof RecordBatchTooLargeException
+        || error instanceof TopicAuthorizationException
+        || error instanceof InvalidTopicException
+        || error instanceof InvalidRecordException
+        || error instanceof SerializationException;
+  }
+
+  private void attempt(
+      ProducerRecord<byte[], byte[]> record,
+      Runnable onAcked,
+      Consumer<Exception> onRefused,
+      int failures) {
     long started = System.nanoTime();
     try {
       producer.send(
@@ -46,17 +79,41 @@ public final class KafkaSender implements AutoCloseable {
               metrics.kafkaSendTook(System.nanoTime() - started);
               onAcked.run();
             } else {
-              retryLater(record, onAcked, failures, error);
+              failed(record, onAcked, onRefused, failures, error);
             }
           });
     } catch (RuntimeException error) {
       // send() itself fails when metadata or buffer space did not come within max.block.ms.
-      retryLater(record, onAcked, failures, error);
+      failed(record, onAcked, onRefused, failures, error);
+    }
+  }
+
+  private void failed(
+      ProducerRecord<byte[], byte[]> record,
+      Runnable onAcked,
+      Consumer<Exception> onRefused,
+      int failures,
+      Exception error) {
+    if (refusedForGood(error)) {
+      metrics.kafkaRefused(error.getClass().getSimpleName());
+      // Not on the producer's I/O thread, where this runs: the refusal usually sends again (to the
+      // rejected topic), and a send there that waits for metadata would wait for itself.
+      try {
+        retries.execute(() -> onRefused.accept(error));
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        LOG.warn("bridge is closing; refused record for {} left unacknowledged", record.topic());
+      }
+    } else {
+      retryLater(record, onAcked, onRefused, failures, error);
     }
   }
 
   private void retryLater(
-      ProducerRecord<byte[], byte[]> record, Runnable onAcked, int failures, Exception error) {
+      ProducerRecord<byte[], byte[]> record,
+      Runnable onAcked,
+      Consumer<Exception> onRefused,
+      int failures,
+      Exception error) {
     metrics.kafkaRetry(error.getClass().getSimpleName());
     long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(failures, 10));
     if (failures == 0 || failures % 10 == 0) {
@@ -68,7 +125,8 @@ public final class KafkaSender implements AutoCloseable {
           error.toString());
     }
     try {
-      retries.schedule(() -> attempt(record, onAcked, failures + 1), delay, TimeUnit.MILLISECONDS);
+      retries.schedule(
+          () -> attempt(record, onAcked, onRefused, failures + 1), delay, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       LOG.warn("bridge is closing; record for {} left unacknowledged", record.topic());
     }

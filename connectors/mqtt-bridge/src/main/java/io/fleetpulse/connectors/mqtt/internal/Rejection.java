@@ -11,7 +11,12 @@ public enum Rejection {
   /** The payload has no bytes. */
   EMPTY_PAYLOAD("empty_payload"),
   /** The payload is larger than {@code uplink.max-payload-bytes}. */
-  PAYLOAD_TOO_LARGE("payload_too_large");
+  PAYLOAD_TOO_LARGE("payload_too_large"),
+  /**
+   * Kafka refused the record for good (too large for the topic, no permission, invalid record):
+   * {@code dlq.detail} has the error.
+   */
+  KAFKA_REFUSED("kafka_refused");
 
   private final String code;
 

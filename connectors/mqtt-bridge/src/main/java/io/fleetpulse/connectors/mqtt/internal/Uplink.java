@@ -70,7 +70,10 @@ public final class Uplink {
       metrics.messageIn(decision.route());
       ProducerRecord<byte[], byte[]> record =
           records.record(publish, payload, decision, receivedAt);
-      sender.send(record, () -> acknowledged(publish, decision, record.topic()));
+      sender.send(
+          record,
+          () -> acknowledged(publish, decision.rejected() ? decision.rejection() : null, record),
+          error -> refused(publish, decision, record, error));
     } catch (RuntimeException e) {
       // Not forwarded and not acknowledged: the broker redelivers it after a reconnect.
       released();
@@ -78,7 +81,57 @@ public final class Uplink {
     }
   }
 
-  private void acknowledged(Mqtt5Publish publish, UplinkDecision decision, String topic) {
+  /**
+   * Kafka will never take {@code record}: it goes to the rejected topic instead, and when even that
+   * is refused (a rejection itself, or the rejected topic refuses too) it is counted, logged and
+   * acknowledged, because holding it would stop every later acknowledgement.
+   */
+  private void refused(
+      Mqtt5Publish publish,
+      UplinkDecision decision,
+      ProducerRecord<byte[], byte[]> record,
+      Exception error) {
+    if (decision.rejected()) {
+      lost(publish, record, error);
+      return;
+    }
+    LOG.warn(
+        "Kafka refused the message on {} for topic {}; it goes to the rejected topic: {}",
+        publish.getTopic(),
+        record.topic(),
+        error.toString());
+    ProducerRecord<byte[], byte[]> rejection =
+        records.refused(record, error, System.currentTimeMillis());
+    try {
+      sender.send(
+          rejection,
+          () -> acknowledged(publish, Rejection.KAFKA_REFUSED, rejection),
+          again -> lost(publish, rejection, again));
+    } catch (RuntimeException e) {
+      lost(publish, rejection, e);
+    }
+  }
+
+  private void lost(Mqtt5Publish publish, ProducerRecord<byte[], byte[]> record, Exception error) {
+    LOG.error(
+        "message on {} LOST: Kafka refused it, and its rejection for topic {} too ({});"
+            + " acknowledged so that the other messages keep flowing; size {} bytes",
+        publish.getTopic(),
+        record.topic(),
+        error.toString(),
+        record.value() == null ? 0 : record.value().length);
+    metrics.rejectionLost("uplink");
+    try {
+      publish.acknowledge();
+    } catch (RuntimeException e) {
+      LOG.debug(
+          "acknowledgement of a message on {} not sent: {}", publish.getTopic(), e.toString());
+    }
+    released();
+  }
+
+  private void acknowledged(
+      Mqtt5Publish publish, Rejection rejection, ProducerRecord<byte[], byte[]> record) {
     try {
       publish.acknowledge();
     } catch (RuntimeException e) {
@@ -86,10 +139,10 @@ public final class Uplink {
       LOG.debug(
           "acknowledgement of a message on {} not sent: {}", publish.getTopic(), e.toString());
     }
-    if (decision.rejected()) {
-      metrics.rejected(decision.rejection(), "uplink");
+    if (rejection != null) {
+      metrics.rejected(rejection, "uplink");
     } else {
-      metrics.messageOut(topic);
+      metrics.messageOut(record.topic());
     }
     released();
   }

@@ -49,4 +49,22 @@ public final class UplinkRecords {
     }
     return record;
   }
+
+  /**
+   * The rejected-topic record for {@code refused}, a record Kafka refused for good with {@code
+   * error}: same key, value and headers, plus the rejection headers naming the error.
+   */
+  public ProducerRecord<byte[], byte[]> refused(
+      ProducerRecord<byte[], byte[]> refused, Exception error, long failedAt) {
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(rejectedTopic, null, refused.key(), refused.value());
+    refused.headers().forEach(h -> record.headers().add(h));
+    BridgeHeaders.addRejection(
+        record.headers(),
+        Rejection.KAFKA_REFUSED,
+        "Kafka refused the record for topic " + refused.topic() + ": " + error,
+        "uplink",
+        failedAt);
+    return record;
+  }
 }
