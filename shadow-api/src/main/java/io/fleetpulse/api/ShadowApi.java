@@ -1,0 +1,248 @@
+package io.fleetpulse.api;
+
+import io.fleetpulse.api.internal.AlertStore;
+import io.fleetpulse.api.internal.ApiRoutes;
+import io.fleetpulse.api.internal.DeviceStore;
+import io.fleetpulse.api.internal.KafkaWriter;
+import io.fleetpulse.api.internal.Problem;
+import io.fleetpulse.api.internal.Role;
+import io.fleetpulse.api.internal.ShadowStore;
+import io.fleetpulse.api.internal.TopicView;
+import io.fleetpulse.connectors.kafka.topics.TopicCheck;
+import io.fleetpulse.model.ModelJson;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.javalin.security.RouteRole;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The query and control API: serves the device registry, shadows and alerts from in-memory views of
+ * their Kafka topics and writes registry changes, desired state and commands to Kafka.
+ */
+public final class ShadowApi implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShadowApi.class);
+  private static final String BEARER = "Bearer ";
+
+  private final ShadowApiConfig config;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final List<TopicView> views;
+  private final KafkaWriter writer;
+  private final ApiRoutes routes;
+  private final byte[] openApi;
+  private Javalin app;
+
+  public ShadowApi(ShadowApiConfig config) {
+    this.config = config;
+    DeviceStore devices = new DeviceStore();
+    ShadowStore shadows = new ShadowStore();
+    AlertStore alerts = new AlertStore(config.maxAlertTransitions);
+    TopicView deviceView = view("devices", config.devicesTopic, devices);
+    views =
+        List.of(
+            deviceView,
+            view("shadows", config.shadowsTopic, shadows),
+            view("alerts", config.alertsTopic, alerts));
+    writer = new KafkaWriter(config.bootstrapServers, config.kafkaProperties, config.writeTimeout);
+    routes =
+        new ApiRoutes(
+            devices,
+            shadows,
+            alerts,
+            deviceView,
+            writer,
+            config.writeTimeout,
+            config.devicesTopic,
+            config.shadowDesiredTopic,
+            config.commandsTopic);
+    openApi = resource("/openapi.json");
+    Gauge.builder("fleetpulse.api.devices", devices, DeviceStore::size)
+        .description("Devices in the registry view")
+        .register(registry);
+    Gauge.builder("fleetpulse.api.shadows", shadows, ShadowStore::size)
+        .description("Shadows in the shadow view")
+        .register(registry);
+    Gauge.builder("fleetpulse.api.alerts", alerts, AlertStore::size)
+        .description("Distinct alerts (by alertId) in the alert view")
+        .register(registry);
+    for (TopicView v : views) {
+      Gauge.builder("fleetpulse.api.view.records.applied", v, TopicView::applied)
+          .tag("view", v.name())
+          .description("Records applied to the view since start")
+          .register(registry);
+      Gauge.builder("fleetpulse.api.view.records.unreadable", v, TopicView::unreadable)
+          .tag("view", v.name())
+          .description("Records skipped because they could not be read")
+          .register(registry);
+      Gauge.builder("fleetpulse.api.view.ready", v, x -> x.ready() ? 1 : 0)
+          .tag("view", v.name())
+          .description("1 once the view has read what its topic held at start")
+          .register(registry);
+    }
+  }
+
+  /** Checks the topics, starts the views and the HTTP server; readiness follows the views. */
+  public ShadowApi start() {
+    TopicCheck.requireTopics(
+        config.bootstrapServers, config.kafkaProperties, config.topics(), "shadow-api");
+    views.forEach(TopicView::start);
+    app =
+        Javalin.create(
+            c -> {
+              c.showJavalinBanner = false;
+              c.http.maxRequestSize = config.maxBodyBytes;
+              c.jsonMapper(new JavalinJackson(ModelJson.mapper(), false));
+              c.requestLogger.http(this::record);
+            });
+    app.beforeMatched(this::authorize);
+    app.get("/health", this::health);
+    app.get(
+        "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()));
+    app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+    for (ApiRoutes.Route route : routes.routes()) {
+      app.addHttpHandler(route.method(), route.path(), route.handler(), route.role());
+    }
+    app.exception(Problem.class, (e, ctx) -> problem(ctx, e.status(), e.body()));
+    app.exception(
+        HttpResponseException.class,
+        (e, ctx) ->
+            problem(
+                ctx,
+                e.getStatus(),
+                Problem.body(e.getStatus(), "http_" + e.getStatus(), null, e.getMessage())));
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+          problem(ctx, 500, Problem.body(500, "internal_error", null, "unexpected error"));
+        });
+    app.error(
+        404,
+        ctx -> {
+          if (ctx.result() == null) {
+            problem(ctx, 404, Problem.body(404, "no_such_route", null, "no route " + ctx.path()));
+          }
+        });
+    app.start(config.httpHost, config.httpPort);
+    LOG.info("shadow-api listening on {}:{}", config.httpHost, app.port());
+    return this;
+  }
+
+  /** The HTTP port (the chosen one when 0 was configured). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Whether every view has read what its topic held at start. */
+  public boolean ready() {
+    return views.stream().allMatch(TopicView::ready);
+  }
+
+  /** The routes the API serves besides {@code /health}, {@code /metrics}, {@code /openapi.json}. */
+  public List<ApiRoutes.Route> routes() {
+    return routes.routes();
+  }
+
+  private void authorize(Context ctx) {
+    Set<RouteRole> needed = ctx.routeRoles();
+    if (needed.isEmpty()) {
+      return; // health, metrics, the API document: for probes and tools
+    }
+    String key = ctx.header("X-Api-Key");
+    String auth = ctx.header("Authorization");
+    if (key == null && auth != null && auth.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      key = auth.substring(BEARER.length()).strip();
+    }
+    Role role = config.apiKeys.roleOf(key);
+    if (role == null) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new Problem(
+          401,
+          key == null ? "missing_api_key" : "invalid_api_key",
+          "Authorization",
+          "send an API key as 'Authorization: Bearer KEY' or 'X-Api-Key: KEY'");
+    }
+    Role required = (Role) needed.iterator().next();
+    if (!role.includes(required)) {
+      throw new Problem(
+          403, "forbidden", null, "this route needs the role " + required.label() + " or above");
+    }
+  }
+
+  private void health(Context ctx) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    boolean ready = ready();
+    body.put("status", ready ? "UP" : "STARTING");
+    Map<String, Object> byView = new LinkedHashMap<>();
+    for (TopicView v : views) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("ready", v.ready());
+      one.put("startLag", v.startLag());
+      one.put("applied", v.applied());
+      one.put("unreadable", v.unreadable());
+      if (v.failure() != null) {
+        one.put("failure", v.failure());
+      }
+      byView.put(v.name(), one);
+    }
+    body.put("views", byView);
+    ctx.status(ready ? 200 : 503).json(body);
+  }
+
+  private void record(Context ctx, Float ms) {
+    String route = ctx.endpointHandlerPath();
+    Timer.builder("fleetpulse.api.requests")
+        .description("HTTP requests by method, route template and status")
+        .tag("method", ctx.method().name())
+        .tag("route", route == null || route.isEmpty() ? "unmatched" : route)
+        .tag("status", String.valueOf(ctx.statusCode()))
+        .register(registry)
+        .record((long) (ms * 1000), TimeUnit.MICROSECONDS);
+  }
+
+  private static void problem(Context ctx, int status, Map<String, Object> body) {
+    ctx.status(status).contentType("application/problem+json").result(ModelJson.toBytes(body));
+  }
+
+  private TopicView view(String name, String topic, TopicView.Materializer materializer) {
+    return new TopicView(
+        name, topic, config.bootstrapServers, config.kafkaProperties, materializer);
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = ShadowApi.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (app != null) {
+      app.stop();
+    }
+    views.forEach(TopicView::close);
+    writer.close();
+    registry.close();
+  }
+}
