@@ -1,0 +1,113 @@
+package io.fleetpulse.jobs.shadow;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetpulse.common.Utf8;
+import io.fleetpulse.jobs.dlq.DeadLetter;
+import io.fleetpulse.jobs.dlq.DeadLetters;
+import io.fleetpulse.model.shadow.ShadowEngine;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keeps one shadow per key (device, or device plus shadow name) and applies update, get and delete
+ * requests to it with {@link ShadowEngine}: full documents on the main output, deltas and AWS
+ * responses on side outputs, unaddressable records to the dead letters.
+ *
+ * <p>The shadow is one JSON string in a {@code ValueState}: one state entry per shadow (cheap on
+ * RocksDB, at most a few KiB by the document limit) and no Kryo.
+ */
+public final class ShadowFunction
+    extends KeyedProcessFunction<String, ShadowRequest, ShadowMessage> {
+
+  /** Delta documents, for {@code iot.shadow.delta}. */
+  public static final OutputTag<ShadowMessage> DELTAS =
+      new OutputTag<>("shadow-deltas", ShadowMessage.TYPE);
+
+  /** Accepted and rejected responses, for {@code iot.shadow.responses}. */
+  public static final OutputTag<ShadowMessage> RESPONSES =
+      new OutputTag<>("shadow-responses", ShadowMessage.TYPE);
+
+  /** Records that name no shadow. */
+  public static final OutputTag<DeadLetter> DEAD_LETTERS =
+      new OutputTag<>("shadow-dead-letters", DeadLetters.TYPE);
+
+  /** The message kind of a full document on the main output. */
+  public static final String DOCUMENT = "document";
+
+  /** The message kind of a delta. */
+  public static final String DELTA = "delta";
+
+  private final int maxDocumentBytes;
+  private transient ShadowEngine engine;
+  private transient ValueState<String> shadow;
+  private transient Counter accepted;
+  private transient Counter rejected;
+  private transient Counter deltas;
+  private transient Counter deadLetters;
+
+  public ShadowFunction(int maxDocumentBytes) {
+    this.maxDocumentBytes = maxDocumentBytes;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    engine = new ShadowEngine(maxDocumentBytes);
+    shadow = getRuntimeContext().getState(new ValueStateDescriptor<>("shadow", Types.STRING));
+    accepted = getRuntimeContext().getMetricGroup().counter("shadowRequestsAccepted");
+    rejected = getRuntimeContext().getMetricGroup().counter("shadowRequestsRejected");
+    deltas = getRuntimeContext().getMetricGroup().counter("shadowDeltas");
+    deadLetters = getRuntimeContext().getMetricGroup().counter("shadowDeadLetters");
+  }
+
+  @Override
+  public void processElement(ShadowRequest request, Context ctx, Collector<ShadowMessage> out)
+      throws Exception {
+    if (request.getDeadLetter() != null) {
+      deadLetters.inc();
+      ctx.output(DEAD_LETTERS, request.getDeadLetter());
+      return;
+    }
+    String json = shadow.value();
+    ObjectNode stored = json == null ? null : ShadowEngine.parseStored(json);
+    long now = ctx.timerService().currentProcessingTime() / 1000;
+    byte[] payload = request.getPayload() == null ? new byte[0] : request.getPayload();
+    String name = request.getShadowName() == null ? request.getDeviceId() : request.getShadowName();
+    ShadowEngine.Outcome outcome =
+        switch (request.getOp()) {
+          case ShadowRequests.GET -> engine.get(stored, payload, name, now);
+          case ShadowRequests.DELETE -> engine.delete(stored, payload, name, now);
+          default -> engine.update(stored, payload, now);
+        };
+    String device = request.getDeviceId();
+    String shadowName = request.getShadowName();
+    for (ShadowEngine.Response response : outcome.responses()) {
+      ctx.output(
+          RESPONSES,
+          new ShadowMessage(
+              device, shadowName, response.kind(), Utf8.bytes(response.body().toString())));
+    }
+    if (outcome.response().kind().endsWith("/rejected")) {
+      rejected.inc();
+    } else {
+      accepted.inc();
+    }
+    if (!outcome.changed()) {
+      return;
+    }
+    shadow.update(outcome.stored().toString());
+    if (outcome.delta() != null) {
+      deltas.inc();
+      ctx.output(
+          DELTAS,
+          new ShadowMessage(device, shadowName, DELTA, Utf8.bytes(outcome.delta().toString())));
+    }
+    byte[] document = outcome.deleted() ? null : Utf8.bytes(outcome.document().toString());
+    out.collect(new ShadowMessage(device, shadowName, DOCUMENT, document));
+  }
+}
