@@ -17,5 +17,14 @@ public final class KafkaOptions {
           .required()
           .description("Kafka servers, `host:port[,host:port]`");
 
+  /** A topic-name option ({@code topic.*}): not blank, defaulting to FleetPulse's topic. */
+  public static ConfigOption<String> topic(String key, String defaultTopic, String description) {
+    return ConfigOption.key(key)
+        .stringType()
+        .nonBlank()
+        .defaultValue(defaultTopic)
+        .description(description);
+  }
+
   private KafkaOptions() {}
 }

@@ -135,10 +135,6 @@ public final class ShadowApiConfig {
   }
 
   private static ConfigOption<String> topic(String key, FleetTopics.Topic topic, String what) {
-    return ConfigOption.key(key)
-        .stringType()
-        .nonBlank()
-        .defaultValue(topic.name())
-        .description(what);
+    return KafkaOptions.topic(key, topic.name(), what);
   }
 }

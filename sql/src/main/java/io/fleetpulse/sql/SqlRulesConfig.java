@@ -155,10 +155,6 @@ public record SqlRulesConfig(
   }
 
   private static ConfigOption<String> topic(String key, FleetTopics.Topic topic, String what) {
-    return ConfigOption.key(key)
-        .stringType()
-        .nonBlank()
-        .defaultValue(topic.name())
-        .description(what);
+    return KafkaOptions.topic(key, topic.name(), what);
   }
 }

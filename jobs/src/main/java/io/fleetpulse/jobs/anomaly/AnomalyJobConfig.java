@@ -1,6 +1,7 @@
 package io.fleetpulse.jobs.anomaly;
 
 import io.fleetpulse.config.ConfigOption;
+import io.fleetpulse.config.KafkaOptions;
 import io.fleetpulse.config.OptionSet;
 import io.fleetpulse.config.Settings;
 import io.fleetpulse.jobs.kafka.KafkaConfig;
@@ -192,10 +193,6 @@ public record AnomalyJobConfig(
   }
 
   private static ConfigOption<String> topic(String key, String defaultTopic, String what) {
-    return ConfigOption.key(key)
-        .stringType()
-        .nonBlank()
-        .defaultValue(defaultTopic)
-        .description(what);
+    return KafkaOptions.topic(key, defaultTopic, what);
   }
 }

@@ -2,6 +2,7 @@ package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.config.ConfigException;
 import io.fleetpulse.config.ConfigOption;
+import io.fleetpulse.config.KafkaOptions;
 import io.fleetpulse.config.OptionSet;
 import io.fleetpulse.config.Settings;
 import io.fleetpulse.jobs.archive.ArchiveConfig;
@@ -242,11 +243,7 @@ public record TelemetryJobConfig(
   }
 
   private static ConfigOption<String> topic(String key, String defaultTopic, String what) {
-    return ConfigOption.key(key)
-        .stringType()
-        .nonBlank()
-        .defaultValue(defaultTopic)
-        .description(what);
+    return KafkaOptions.topic(key, defaultTopic, what);
   }
 
   /** The state backends the job runs on. */
