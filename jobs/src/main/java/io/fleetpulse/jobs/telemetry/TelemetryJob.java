@@ -200,7 +200,7 @@ public final class TelemetryJob {
                 config.kafka(),
                 "telemetry-enriched-sink",
                 config.enrichedTopic(),
-                new DeviceKeys.OfTelemetry(),
+                KafkaConnectors.utf8Key(Telemetry::getDeviceId),
                 new JsonValues<>())));
     aggregates.add(
         new NamedSink<>(
@@ -209,7 +209,7 @@ public final class TelemetryJob {
                 config.kafka(),
                 "telemetry-aggregate-sink",
                 config.aggregateTopic(),
-                new DeviceKeys.OfAggregate(),
+                KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
                 new JsonValues<>())));
     trends.add(
         new NamedSink<>(
@@ -218,7 +218,7 @@ public final class TelemetryJob {
                 config.kafka(),
                 "telemetry-trend-sink",
                 config.trendTopic(),
-                new DeviceKeys.OfAggregate(),
+                KafkaConnectors.utf8Key(TelemetryAggregate::getDeviceId),
                 new JsonValues<>())));
     if (config.archive() != null) {
       telemetrySinks.add(
