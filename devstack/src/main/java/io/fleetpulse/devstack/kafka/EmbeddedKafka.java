@@ -36,17 +36,30 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int brokerPort;
   private final int controllerPort;
   private final String clusterId = Uuid.randomUuid().toString();
+  private final boolean acls;
   private KafkaRaftServer server;
 
-  private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort) {
+  private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort, boolean acls) {
     this.dataDir = dataDir;
     this.brokerPort = brokerPort;
     this.controllerPort = controllerPort;
+    this.acls = acls;
   }
 
   /** Starts a broker with its data under {@code dataDir} on free ports. */
   public static EmbeddedKafka start(Path dataDir) {
-    EmbeddedKafka kafka = new EmbeddedKafka(dataDir, FreePorts.pick(), FreePorts.pick());
+    EmbeddedKafka kafka = new EmbeddedKafka(dataDir, FreePorts.pick(), FreePorts.pick(), false);
+    kafka.start();
+    return kafka;
+  }
+
+  /**
+   * Starts a broker that enforces ACLs (KRaft's {@code StandardAuthorizer}): every client is {@code
+   * User:ANONYMOUS} (plain listener), a resource without ACLs is open to everyone, and a test takes
+   * rights away with DENY ACLs (Admin {@code createAcls}), e.g. WRITE on one topic.
+   */
+  public static EmbeddedKafka startWithAcls(Path dataDir) {
+    EmbeddedKafka kafka = new EmbeddedKafka(dataDir, FreePorts.pick(), FreePorts.pick(), true);
     kafka.start();
     return kafka;
   }
@@ -125,6 +138,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("transaction.state.log.num.partitions", "4");
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+    if (acls) {
+      p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      // No super user: DENY ACLs apply to the one principal there is, and what no ACL names stays
+      // open to it (the controller's own requests included).
+      p.put("allow.everyone.if.no.acl.found", "true");
+    }
     return p;
   }
 }

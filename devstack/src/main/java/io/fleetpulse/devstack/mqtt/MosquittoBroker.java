@@ -34,12 +34,14 @@ public final class MosquittoBroker implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final TestCertificates tls;
+  private final List<String> extraConfig;
   private Process process;
 
-  private MosquittoBroker(Path dir, int port, TestCertificates tls) {
+  private MosquittoBroker(Path dir, int port, TestCertificates tls, List<String> extraConfig) {
     this.dir = dir;
     this.port = port;
     this.tls = tls;
+    this.extraConfig = List.copyOf(extraConfig);
   }
 
   /** Starts a plain (no TLS, anonymous) broker with its files under {@code dir}. */
@@ -52,9 +54,25 @@ public final class MosquittoBroker implements AutoCloseable {
    * certificates signed by its CA and uses the certificate's common name as the user name.
    */
   public static MosquittoBroker start(Path dir, TestCertificates tls) {
-    MosquittoBroker broker = new MosquittoBroker(dir, FreePorts.pick(), tls);
+    return start(dir, tls, List.of());
+  }
+
+  /**
+   * Starts a broker whose config ends with {@code extraConfig} (later lines win, e.g. {@code
+   * max_queued_messages 5} or {@code sys_interval 1}); see {@link #persistence(Path)}.
+   */
+  public static MosquittoBroker start(Path dir, TestCertificates tls, List<String> extraConfig) {
+    MosquittoBroker broker = new MosquittoBroker(dir, FreePorts.pick(), tls, extraConfig);
     broker.start();
     return broker;
+  }
+
+  /**
+   * Config lines that keep sessions and queued messages across a {@link #stop()} and {@link
+   * #start()} (Mosquitto writes its database on SIGTERM).
+   */
+  public static List<String> persistence(Path dir) {
+    return List.of("persistence true", "persistence_location " + dir + "/");
   }
 
   /** The broker's binary: {@code FLEETPULSE_MOSQUITTO}, else the apt location, else the PATH. */
@@ -160,6 +178,7 @@ public final class MosquittoBroker implements AutoCloseable {
       lines.add("use_identity_as_username true");
       lines.add("acl_file " + dir.resolve("acl"));
     }
+    lines.addAll(extraConfig);
     return String.join("\n", lines) + "\n";
   }
 

@@ -10,6 +10,7 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import io.fleetpulse.common.DaemonThreads;
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
 import io.fleetpulse.connectors.mqtt.internal.BridgeMetrics;
+import io.fleetpulse.connectors.mqtt.internal.BrokerDrops;
 import io.fleetpulse.connectors.mqtt.internal.Downlink;
 import io.fleetpulse.connectors.mqtt.internal.HttpEndpoints;
 import io.fleetpulse.connectors.mqtt.internal.KafkaSender;
@@ -17,7 +18,6 @@ import io.fleetpulse.connectors.mqtt.internal.TlsFactories;
 import io.fleetpulse.connectors.mqtt.internal.Uplink;
 import io.fleetpulse.connectors.mqtt.internal.UplinkRecords;
 import io.fleetpulse.connectors.mqtt.internal.UplinkRouter;
-import io.reactivex.disposables.Disposable;
 import io.reactivex.schedulers.Schedulers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,17 +51,20 @@ import org.slf4j.LoggerFactory;
 public final class MqttBridge implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttBridge.class);
+  // Kafka counts as down for /health once writes have failed this long with no success.
+  private static final Duration KAFKA_GRACE = Duration.ofSeconds(5);
 
   private final MqttBridgeConfig config;
   private final BridgeMetrics metrics = new BridgeMetrics();
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final AtomicBoolean connectedBefore = new AtomicBoolean();
+  private final AtomicInteger disconnects = new AtomicInteger();
   private volatile boolean connected;
   private volatile boolean closing;
   private KafkaSender sender;
   private Uplink uplink;
   private ExecutorService mqttExecutor;
-  private Disposable uplinkFlow;
+  private BrokerDrops brokerDrops;
   private Mqtt5AsyncClient client;
   private Downlink downlink;
   private Thread downlinkThread;
@@ -94,25 +98,24 @@ public final class MqttBridge implements AutoCloseable {
     TopicCheck.requireTopics(
         config.kafkaBootstrapServers, config.producerProperties, config.topics(), "MQTT bridge");
     sender = new KafkaSender(new KafkaProducer<>(producerProperties()), metrics);
+    brokerDrops =
+        new BrokerDrops(
+            config.brokerDropsTopic.isEmpty() ? null : config.brokerDropsTopic, metrics);
     uplink =
         new Uplink(
             new UplinkRouter(config.uplinkRoutes, config.maxPayloadBytes),
-            new UplinkRecords(config.rejectedTopic, config.maxPayloadBytes),
+            new UplinkRecords(config.rejectedTopic, config.maxPayloadBytes, config.maxRecordBytes),
             sender,
             metrics,
-            config.maxInflight);
+            config.maxInflight,
+            brokerDrops);
+    logMemoryBound();
     // The client gets its own event loop thread, and device messages are handled right on it (the
     // reactive flow, subscribed without a scheduler): one thread keeps each device's messages in
-    // order, no hand-over queue costs time, and when uplink.max-inflight messages wait for Kafka
-    // the
-    // thread blocks, so the client stops reading from the broker: backpressure over TCP.
+    // order. The uplink never blocks it; its demand (uplink.max-inflight) is the backpressure.
     mqttExecutor = Executors.newSingleThreadExecutor(DaemonThreads.factory("bridge-mqtt"));
     client = buildClient();
-    uplinkFlow =
-        client
-            .toRx()
-            .publishes(MqttGlobalPublishFilter.ALL, true)
-            .subscribe(uplink::accept, error -> LOG.error("uplink flow ended", error));
+    client.toRx().publishes(MqttGlobalPublishFilter.ALL, true).subscribe(uplink);
     if (config.httpPort >= 0) {
       http =
           new HttpEndpoints(
@@ -127,7 +130,8 @@ public final class MqttBridge implements AutoCloseable {
               config.downlinkRoutes,
               sender,
               config.rejectedTopic,
-              metrics);
+              metrics,
+              config.downlinkPublishTimeout);
       downlinkThread = DaemonThreads.factory("bridge-downlink").newThread(downlink);
       downlinkThread.start();
     }
@@ -140,9 +144,52 @@ public final class MqttBridge implements AutoCloseable {
         config.kafkaBootstrapServers);
   }
 
-  /** Whether the bridge is connected and subscribed to the broker and not shutting down. */
+  /**
+   * Whether every part works: connected and subscribed to the broker, Kafka taking records, the
+   * downlink consumer running, and not shutting down.
+   */
   public boolean healthy() {
-    return connected && subscribed.get() && !closing;
+    return down().isEmpty();
+  }
+
+  /**
+   * The parts that do not work now: {@code mqtt}, {@code kafka}, {@code downlink}, {@code closing}.
+   */
+  public List<String> down() {
+    List<String> down = new ArrayList<>();
+    if (!connected || !subscribed.get()) {
+      down.add("mqtt");
+    }
+    if (sender != null && sender.problem(KAFKA_GRACE) != null) {
+      down.add("kafka");
+    }
+    if (downlinkProblem() != null) {
+      down.add("downlink");
+    }
+    if (closing) {
+      down.add("closing");
+    }
+    return down;
+  }
+
+  private String downlinkProblem() {
+    if (downlink == null || closing) {
+      return null;
+    }
+    if (downlink.failure() != null) {
+      return "stopped: " + downlink.failure();
+    }
+    return downlinkThread.isAlive() ? null : "stopped";
+  }
+
+  /** The broker's last reported count of dropped messages, or -1 before its first report. */
+  public long brokerDroppedMessages() {
+    return brokerDrops == null ? -1 : brokerDrops.dropped();
+  }
+
+  /** How often the MQTT connection was lost since the start. */
+  int mqttDisconnects() {
+    return disconnects.get();
   }
 
   /** The port of /health and /metrics, or -1 when HTTP is off. */
@@ -186,8 +233,8 @@ public final class MqttBridge implements AutoCloseable {
       downlink.stop();
       join(downlinkThread);
     }
-    if (uplinkFlow != null) {
-      uplinkFlow.dispose();
+    if (uplink != null) {
+      uplink.cancel();
     }
     if (client != null) {
       try {
@@ -230,6 +277,9 @@ public final class MqttBridge implements AutoCloseable {
             .addConnectedListener(context -> onConnected())
             .addDisconnectedListener(
                 context -> {
+                  if (connected) {
+                    disconnects.incrementAndGet();
+                  }
                   connected = false;
                   metrics.mqttConnected(false);
                   if (!closing) {
@@ -267,6 +317,9 @@ public final class MqttBridge implements AutoCloseable {
             .keepAlive((int) config.keepAlive.toSeconds())
             .restrictions()
             .receiveMaximum(config.receiveMaximum)
+            // The broker must not send larger packets: a huge publish is not read into memory (the
+            // broker drops it for the bridge; its own max_packet_size should refuse it earlier).
+            .maximumPacketSize(config.maxPacketSize)
             .applyRestrictions();
     if (config.username != null) {
       Mqtt5SimpleAuth auth =
@@ -324,6 +377,7 @@ public final class MqttBridge implements AutoCloseable {
                   subAck.getReasonCodes().stream().noneMatch(code -> code.isError());
               if (allGranted) {
                 subscribed.set(true);
+                watchBrokerDrops();
               } else {
                 LOG.error(
                     "the broker refused subscriptions {}: {}",
@@ -333,18 +387,87 @@ public final class MqttBridge implements AutoCloseable {
             });
   }
 
+  // Not shared: every instance wants the broker's whole counter. QoS 0: it is sent again anyway.
+  private void watchBrokerDrops() {
+    if (brokerDrops.topic() == null) {
+      return;
+    }
+    client
+        .subscribeWith()
+        .topicFilter(brokerDrops.topic())
+        .qos(MqttQos.AT_MOST_ONCE)
+        .send()
+        .whenComplete(
+            (subAck, error) -> {
+              if (error != null || subAck.getReasonCodes().stream().anyMatch(c -> c.isError())) {
+                LOG.info(
+                    "not watching the broker's dropped messages: cannot subscribe to {} ({})",
+                    brokerDrops.topic(),
+                    error != null ? error.toString() : subAck.getReasonCodes());
+              }
+            });
+  }
+
+  private void logMemoryBound() {
+    long bound = (long) config.receiveMaximum * config.maxPacketSize;
+    long heap = Runtime.getRuntime().maxMemory();
+    String text =
+        "the MQTT client holds at most "
+            + config.receiveMaximum
+            + " unacknowledged messages (mqtt.receive-maximum) of at most "
+            + config.maxPacketSize
+            + " bytes (uplink.max-payload-bytes + "
+            + MqttBridgeConfig.MQTT_PACKET_OVERHEAD
+            + "): "
+            + bound / (1024 * 1024)
+            + " MB at worst, heap maximum "
+            + heap / (1024 * 1024)
+            + " MB";
+    if (bound > heap / 2) {
+      LOG.warn("{}; lower uplink.max-inflight or uplink.max-payload-bytes", text);
+    } else {
+      LOG.info(text);
+    }
+  }
+
   private String healthJson() {
+    String kafka = sender == null ? null : sender.problem(KAFKA_GRACE);
+    String downlinkProblem = downlinkProblem();
+    StringBuilder down = new StringBuilder();
+    for (String part : down()) {
+      down.append(down.length() == 0 ? "" : ",").append('"').append(part).append('"');
+    }
     return "{\"status\":\""
         + (healthy() ? "UP" : "DOWN")
-        + "\",\"mqtt\":\""
+        + "\",\"down\":["
+        + down
+        + "],\"mqtt\":\""
         + (connected ? "connected" : "disconnected")
         + "\",\"subscribed\":"
         + subscribed.get()
+        + ",\"kafka\":"
+        + json(kafka == null ? "up" : kafka)
+        + ",\"downlink\":"
+        + json(downlink == null ? "off" : downlinkProblem == null ? "running" : downlinkProblem)
         + ",\"inflight\":"
         + inflight()
         + ",\"closing\":"
         + closing
         + "}";
+  }
+
+  private static String json(String text) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : text.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
   }
 
   private Properties producerProperties() {

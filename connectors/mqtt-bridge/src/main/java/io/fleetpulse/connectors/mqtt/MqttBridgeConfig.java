@@ -77,12 +77,33 @@ public final class MqttBridgeConfig {
           .positive()
           .defaultValue(Duration.ofHours(1))
           .description("how long the broker keeps queueing for a bridge that is away");
+
+  /**
+   * Room for the rest of an MQTT PUBLISH packet beside its payload (fixed header, topic of up to
+   * 65,535 bytes, packet id, properties): the client's maximum packet size is the payload limit
+   * plus this.
+   */
+  static final int MQTT_PACKET_OVERHEAD = 64 * 1024;
+
+  /**
+   * Room for key, headers and batch framing of a typical record beside its payload: {@code
+   * uplink.max-payload-bytes} plus this must fit into the producer's {@code max.request.size}.
+   * Records with larger headers are still checked one by one.
+   */
+  static final int RECORD_OVERHEAD = 1024;
+
+  /** Kafka's default {@code max.request.size}. */
+  static final int KAFKA_DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+
   public static final ConfigOption<Integer> RECEIVE_MAXIMUM =
       ConfigOption.key("mqtt.receive-maximum")
           .intType()
           .between(1, 65_535)
-          .defaultValue(65_535)
-          .description("MQTT 5 receive maximum announced to the broker");
+          .defaultDescribedAs("(`uplink.max-inflight`)")
+          .description(
+              "MQTT 5 receive maximum: how many unacknowledged messages the broker may send; at"
+                  + " least `uplink.max-inflight`, more only for a broker that overruns it"
+                  + " (Mosquitto 2.0.11, see Memory)");
   public static final ConfigOption<Duration> KEEP_ALIVE =
       ConfigOption.key("mqtt.keep-alive")
           .durationType()
@@ -167,15 +188,20 @@ public final class MqttBridgeConfig {
           .description(
               "larger payloads are rejected (at most "
                   + MAX_PAYLOAD_LIMIT
-                  + ", so that records fit Kafka's default message size)");
+                  + "); so is a record that with its key and headers exceeds the producer's"
+                  + " `max.request.size`, which must be "
+                  + RECORD_OVERHEAD
+                  + " bytes above this; publishes above this + 64 KiB are not read at all (MQTT"
+                  + " maximum packet size)");
   public static final ConfigOption<Integer> MAX_INFLIGHT =
       ConfigOption.key("uplink.max-inflight")
           .intType()
-          .positive()
+          .between(1, 65_535)
           .defaultValue(10_000)
           .description(
-              "device messages waiting for Kafka at once; beyond it the bridge stops reading from"
-                  + " the broker");
+              "device messages waiting for Kafka at once; beyond it the bridge takes no more from"
+                  + " the client, and the broker holds the rest (at most 65535, MQTT's receive"
+                  + " maximum)");
   public static final ConfigOption<Boolean> DOWNLINK_ENABLED =
       ConfigOption.key("downlink.enabled")
           .booleanType()
@@ -192,6 +218,22 @@ public final class MqttBridgeConfig {
           .nonBlank()
           .defaultValue("fleetpulse-mqtt-bridge")
           .description("Kafka consumer group of the downlink");
+  public static final ConfigOption<Duration> DOWNLINK_PUBLISH_TIMEOUT =
+      ConfigOption.key("downlink.publish-timeout")
+          .durationType()
+          .positive()
+          .defaultValue(Duration.ofSeconds(30))
+          .description(
+              "how long the downlink waits for the broker's acknowledgements before it logs that"
+                  + " it still waits (it never publishes a record again while its publish is"
+                  + " pending)");
+  public static final ConfigOption<String> BROKER_DROPS_TOPIC =
+      ConfigOption.key("mqtt.broker-drops-topic")
+          .stringType()
+          .defaultValue("$SYS/broker/publish/messages/dropped")
+          .description(
+              "the broker's counter of dropped messages (Mosquitto `$SYS`): the bridge warns when"
+                  + " it is above 0 or grows; empty = not watched");
   public static final ConfigOption<String> HTTP_HOST =
       ConfigOption.key("http.host")
           .stringType()
@@ -222,8 +264,8 @@ public final class MqttBridgeConfig {
           .add(USERNAME, PASSWORD, TLS_ENABLED, TLS_CA_FILE, TLS_KEYSTORE, TLS_KEYSTORE_TYPE)
           .add(TLS_KEYSTORE_PASSWORD, TLS_VERIFY_HOSTNAME)
           .add(UPLINK_ROUTES, EXTRA_SUBSCRIPTIONS, MAX_PAYLOAD_BYTES, MAX_INFLIGHT)
-          .add(DOWNLINK_ENABLED, DOWNLINK_ROUTES, DOWNLINK_GROUP_ID, HTTP_HOST, HTTP_PORT)
-          .add(DRAIN_TIMEOUT)
+          .add(DOWNLINK_ENABLED, DOWNLINK_ROUTES, DOWNLINK_GROUP_ID, DOWNLINK_PUBLISH_TIMEOUT)
+          .add(BROKER_DROPS_TOPIC, HTTP_HOST, HTTP_PORT, DRAIN_TIMEOUT)
           .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
           .prefix(KAFKA_PRODUCER, "passed to the uplink producer only (over `kafka.properties.*`)")
           .prefix(
@@ -262,6 +304,10 @@ public final class MqttBridgeConfig {
   final String httpHost;
   final int httpPort;
   final Duration drainTimeout;
+  final int maxPacketSize;
+  final int maxRecordBytes;
+  final Duration downlinkPublishTimeout;
+  final String brokerDropsTopic;
 
   private MqttBridgeConfig(Settings s) {
     mqttHost = s.get(MQTT_HOST);
@@ -269,9 +315,6 @@ public final class MqttBridgeConfig {
     clientId = s.get(CLIENT_ID);
     sharedGroup = s.get(SHARED_GROUP).strip();
     sessionExpiry = s.get(SESSION_EXPIRY);
-    // The protocol's maximum: Mosquitto 2.0.11 overruns smaller windows, and the client then drops
-    // the connection; uplink.max-inflight bounds the bridge's buffer instead.
-    receiveMaximum = s.get(RECEIVE_MAXIMUM);
     keepAlive = s.get(KEEP_ALIVE);
     reconnectInitialDelay = s.get(RECONNECT_INITIAL_DELAY);
     reconnectMaxDelay = s.get(RECONNECT_MAX_DELAY);
@@ -292,6 +335,19 @@ public final class MqttBridgeConfig {
     extraSubscriptions = list(s.getOrElse(EXTRA_SUBSCRIPTIONS, ""));
     maxPayloadBytes = s.get(MAX_PAYLOAD_BYTES);
     maxInflight = s.get(MAX_INFLIGHT);
+    // The client holds at most receive-maximum unacknowledged messages, the bridge at most
+    // max-inflight of them: the same number by default, so that one bound is the memory bound.
+    receiveMaximum = s.getOrElse(RECEIVE_MAXIMUM, maxInflight);
+    if (receiveMaximum < maxInflight) {
+      throw new ConfigException(
+          "setting 'uplink.max-inflight' ("
+              + maxInflight
+              + ") is above 'mqtt.receive-maximum' ("
+              + receiveMaximum
+              + "): the broker never sends more unacknowledged messages than the receive maximum;"
+              + " lower 'uplink.max-inflight' or leave 'mqtt.receive-maximum' unset");
+    }
+    maxPacketSize = maxPayloadBytes + MQTT_PACKET_OVERHEAD;
     downlinkEnabled = s.get(DOWNLINK_ENABLED);
     downlinkRoutes = downlinkRoutes(s.get(DOWNLINK_ROUTES));
     downlinkGroupId = s.get(DOWNLINK_GROUP_ID);
@@ -303,6 +359,33 @@ public final class MqttBridgeConfig {
     httpHost = s.get(HTTP_HOST);
     httpPort = s.get(HTTP_PORT);
     drainTimeout = s.get(DRAIN_TIMEOUT);
+    downlinkPublishTimeout = s.get(DOWNLINK_PUBLISH_TIMEOUT);
+    brokerDropsTopic = s.get(BROKER_DROPS_TOPIC).strip();
+    maxRecordBytes = maxRequestSize(producerProperties);
+    if (maxPayloadBytes + RECORD_OVERHEAD > maxRecordBytes) {
+      throw new ConfigException(
+          "setting 'uplink.max-payload-bytes' ("
+              + maxPayloadBytes
+              + ") leaves no room for the record's key and headers within"
+              + " 'kafka.producer.max.request.size' ("
+              + maxRecordBytes
+              + "); keep it at least "
+              + RECORD_OVERHEAD
+              + " bytes below");
+    }
+  }
+
+  private static int maxRequestSize(Map<String, String> producerProperties) {
+    String text = producerProperties.get("max.request.size");
+    if (text == null) {
+      return KAFKA_DEFAULT_MAX_REQUEST_SIZE;
+    }
+    try {
+      return Integer.parseInt(text.strip());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(
+          "setting 'kafka.producer.max.request.size' is '" + text + "'; expected a byte count", e);
+    }
   }
 
   /**

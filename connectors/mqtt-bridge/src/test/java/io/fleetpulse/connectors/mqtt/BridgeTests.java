@@ -41,6 +41,9 @@ final class BridgeTests {
     s.put("mqtt.client-id", name + "-bridge");
     s.put("mqtt.reconnect.initial-delay", "100ms");
     s.put("mqtt.reconnect.max-delay", "1s");
+    // Mosquitto 2.0.11 sends more unacknowledged messages than a smaller receive maximum allows
+    // (measured: 55 on a maximum of 50), and the client then drops the connection.
+    s.put("mqtt.receive-maximum", "65535");
     s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     s.put(
         "uplink.routes",
@@ -157,6 +160,29 @@ final class BridgeTests {
 
   static String text(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** Publishes {@code payload} with QoS 1 and waits for the broker's acknowledgement. */
+  static void publish(
+      com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient client, String topic, byte[] payload) {
+    try {
+      client
+          .publishWith()
+          .topic(topic)
+          .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+          .payload(payload)
+          .send()
+          .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("publishing to " + topic + " failed", e);
+    }
+  }
+
+  /** A payload of {@code size} random bytes (incompressible). */
+  static byte[] incompressible(int size) {
+    byte[] bytes = new byte[size];
+    new java.util.Random(size).nextBytes(bytes);
+    return bytes;
   }
 
   /** HTTP GET: status code and body. */

@@ -106,6 +106,51 @@ class MqttBridgeConfigTest {
   }
 
   @Test
+  void theReceiveMaximumIsTheInflightBoundUnlessSetAndNeverBelowIt() {
+    // The client holds at most receive-maximum unacknowledged messages: by default the same
+    // number as the bridge hands to Kafka, so one setting bounds the memory.
+    assertThat(config(Map.of("uplink.max-inflight", "500")).receiveMaximum).isEqualTo(500);
+    assertThat(config(Map.of()).receiveMaximum).isEqualTo(10_000);
+    assertThat(
+            config(Map.of("uplink.max-inflight", "500", "mqtt.receive-maximum", "65535"))
+                .receiveMaximum)
+        .isEqualTo(65_535);
+    assertThatThrownBy(
+            () -> config(Map.of("uplink.max-inflight", "500", "mqtt.receive-maximum", "100")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("uplink.max-inflight")
+        .hasMessageContaining("mqtt.receive-maximum");
+    assertThatThrownBy(() -> config(Map.of("uplink.max-inflight", "70000")))
+        .hasMessageContaining("uplink.max-inflight");
+  }
+
+  @Test
+  void theClientsMaximumPacketSizeIsThePayloadLimitPlusRoomForTopicAndProperties() {
+    assertThat(config(Map.of("uplink.max-payload-bytes", "1000")).maxPacketSize)
+        .isEqualTo(1000 + 64 * 1024);
+  }
+
+  @Test
+  void aPayloadLimitThatLeavesNoRoomForHeadersInTheProducersRequestSizeFailsTheStart() {
+    assertThatThrownBy(
+            () ->
+                config(
+                    Map.of(
+                        "uplink.max-payload-bytes", "20000",
+                        "kafka.producer.max.request.size", "20000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("uplink.max-payload-bytes")
+        .hasMessageContaining("max.request.size");
+    assertThat(
+            config(
+                    Map.of(
+                        "uplink.max-payload-bytes", "18000",
+                        "kafka.producer.max.request.size", "20000"))
+                .maxRecordBytes)
+        .isEqualTo(20_000);
+  }
+
+  @Test
   void theReadmeTableMatchesTheDeclarations() {
     org.assertj.core.api.Assertions.assertThat(
             io.fleetpulse.config.ReadmeTable.differences(

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /** The bridge's Prometheus metrics; meters are looked up once and cached for the hot path. */
@@ -106,6 +107,13 @@ public final class BridgeMetrics {
 
   public AtomicInteger inflight() {
     return inflight;
+  }
+
+  /** Registers the broker's reported count of dropped messages (-1 before its first report). */
+  public void brokerDropped(AtomicLong dropped) {
+    Gauge.builder("fleetpulse.bridge.broker.dropped.messages", dropped, AtomicLong::get)
+        .description("Messages the broker reports it dropped since it started; -1 before it did")
+        .register(registry);
   }
 
   public void mqttConnected(boolean connected) {

@@ -12,7 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -25,12 +27,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers records of the downlink Kafka topics to devices with QoS 1, and commits their offsets
- * only after the broker acknowledged every message of the batch; a failed batch is read again.
+ * only after the broker acknowledged every message of the batch.
+ *
+ * <p>Each record has at most one publish outstanding: while the broker is away the MQTT client
+ * keeps the publishes of the persistent session and sends them when it is back, so a record is
+ * published again only when its publish failed, never because it takes long. (Publishing the batch
+ * again after a timeout queued one more copy per timeout, and a long outage delivered each command
+ * many times.) While it waits, the consumer is paused and still polled, so it stays in its group.
  */
 public final class Downlink implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Downlink.class);
-  private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration POLL_SLICE = Duration.ofMillis(200);
 
   private final Consumer<byte[], byte[]> consumer;
   private final Mqtt5AsyncClient mqtt;
@@ -38,10 +46,13 @@ public final class Downlink implements Runnable {
   private final KafkaSender sender;
   private final String rejectedTopic;
   private final BridgeMetrics metrics;
+  private final Duration publishTimeout;
   private volatile boolean running = true;
+  private volatile String failure;
 
   /**
    * @param routes Kafka topic to the MQTT topic pattern of its devices
+   * @param publishTimeout how long to wait for the broker before logging that the batch still waits
    */
   public Downlink(
       Consumer<byte[], byte[]> consumer,
@@ -49,32 +60,25 @@ public final class Downlink implements Runnable {
       Map<String, TopicPattern> routes,
       KafkaSender sender,
       String rejectedTopic,
-      BridgeMetrics metrics) {
+      BridgeMetrics metrics,
+      Duration publishTimeout) {
     this.consumer = consumer;
     this.mqtt = mqtt;
     this.routes = Map.copyOf(routes);
     this.sender = sender;
     this.rejectedTopic = rejectedTopic;
     this.metrics = metrics;
+    this.publishTimeout = publishTimeout;
   }
 
   @Override
   public void run() {
     try {
       consumer.subscribe(new ArrayList<>(routes.keySet()));
-      long backoff = 100;
       while (running) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-        if (records.isEmpty()) {
-          continue;
-        }
-        if (deliver(records)) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_SLICE);
+        if (!records.isEmpty() && deliver(records)) {
           commit(records);
-          backoff = 100;
-        } else if (running) {
-          rewind(records);
-          Thread.sleep(backoff);
-          backoff = Math.min(5_000, backoff * 2);
         }
       }
     } catch (WakeupException stopping) {
@@ -82,6 +86,7 @@ public final class Downlink implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
+      failure = e.toString();
       LOG.error("downlink stopped", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
@@ -93,42 +98,124 @@ public final class Downlink implements Runnable {
     running = false;
   }
 
+  /** Why the downlink stopped on its own, or {@code null} while it runs (or was stopped). */
+  public String failure() {
+    return failure;
+  }
+
+  /** The MQTT topic of the device message for {@code record}. */
+  private String mqttTopic(ConsumerRecord<byte[], byte[]> record, String deviceId) {
+    return routes.get(record.topic()).topicFor(deviceId);
+  }
+
+  /**
+   * Publishes every record of the batch and waits until the broker acknowledged them all; returns
+   * false when the bridge stops first (then nothing is committed and the records are read again).
+   */
   private boolean deliver(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(records.count());
     List<CompletableFuture<Boolean>> results = new ArrayList<>(records.count());
     for (ConsumerRecord<byte[], byte[]> record : records) {
       metrics.downlinkIn(record.topic());
-      String deviceId =
-          record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-      String problem = invalid(deviceId);
-      if (problem != null) {
-        results.add(reject(record, problem));
-        continue;
-      }
-      String topic = routes.get(record.topic()).topicFor(deviceId);
-      results.add(
-          mqtt.publishWith()
-              .topic(topic)
-              .qos(MqttQos.AT_LEAST_ONCE)
-              .payload(record.value() == null ? new byte[0] : record.value())
-              .send()
-              .handle(
-                  (result, error) -> {
-                    Throwable failure = error != null ? error : result.getError().orElse(null);
-                    if (failure != null) {
-                      LOG.warn("publishing to {} failed: {}", topic, failure.toString());
-                      return false;
-                    }
-                    metrics.downlinkOut(record.topic());
-                    return true;
-                  }));
+      batch.add(record);
+      results.add(send(record));
     }
+    consumer.pause(consumer.assignment());
+    try {
+      long backoff = 100;
+      long nextWarning = System.nanoTime() + publishTimeout.toNanos();
+      while (true) {
+        int waiting = awaitSlice(results);
+        if (waiting == 0) {
+          List<Integer> failed = new ArrayList<>();
+          for (int i = 0; i < results.size(); i++) {
+            if (!results.get(i).join()) {
+              failed.add(i);
+            }
+          }
+          if (failed.isEmpty()) {
+            return true;
+          }
+          if (!running) {
+            return false;
+          }
+          // Only the failed ones again: none of them has a publish outstanding any more.
+          Thread.sleep(backoff);
+          backoff = Math.min(5_000, backoff * 2);
+          for (int i : failed) {
+            results.set(i, send(batch.get(i)));
+          }
+          continue;
+        }
+        if (!running) {
+          return false;
+        }
+        if (System.nanoTime() > nextWarning) {
+          LOG.warn(
+              "{} downlink messages wait for the broker's acknowledgement for more than {};"
+                  + " the MQTT client sends them when the broker is back",
+              waiting,
+              publishTimeout);
+          nextWarning = System.nanoTime() + publishTimeout.toNanos();
+        }
+        stayInGroup();
+      }
+    } finally {
+      consumer.resume(consumer.paused());
+    }
+  }
+
+  /** Waits a little for the outstanding results; returns how many are still outstanding. */
+  private static int awaitSlice(List<CompletableFuture<Boolean>> results)
+      throws InterruptedException {
     try {
       CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-          .get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      return false;
+          .get(POLL_SLICE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException notYet) {
+      // Counted below.
     }
-    return results.stream().allMatch(CompletableFuture::join);
+    int waiting = 0;
+    for (CompletableFuture<Boolean> result : results) {
+      if (!result.isDone()) {
+        waiting++;
+      }
+    }
+    return waiting;
+  }
+
+  // Polling a paused consumer returns nothing but keeps it in the group (max.poll.interval.ms).
+  // Partitions assigned by a rebalance meanwhile are not paused: what they return is read again.
+  private void stayInGroup() {
+    ConsumerRecords<byte[], byte[]> unexpected = consumer.poll(Duration.ZERO);
+    if (!unexpected.isEmpty()) {
+      rewind(unexpected);
+      consumer.pause(unexpected.partitions());
+    }
+  }
+
+  private CompletableFuture<Boolean> send(ConsumerRecord<byte[], byte[]> record) {
+    String deviceId =
+        record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    String problem = invalid(deviceId);
+    if (problem != null) {
+      return reject(record, problem);
+    }
+    String topic = mqttTopic(record, deviceId);
+    return mqtt.publishWith()
+        .topic(topic)
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(record.value() == null ? new byte[0] : record.value())
+        .send()
+        .handle(
+            (result, error) -> {
+              Throwable failed = error != null ? error : result.getError().orElse(null);
+              if (failed != null) {
+                LOG.warn("publishing to {} failed: {}", topic, failed.toString());
+                return false;
+              }
+              metrics.downlinkOut(record.topic());
+              return true;
+            });
   }
 
   private static String invalid(String deviceId) {

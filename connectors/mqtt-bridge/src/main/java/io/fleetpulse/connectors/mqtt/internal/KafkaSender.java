@@ -2,9 +2,12 @@ package io.fleetpulse.connectors.mqtt.internal;
 
 import io.fleetpulse.common.DaemonThreads;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * ever dropped. A record Kafka will never take (see {@link #refusedForGood}) is handed to the
  * caller's refusal callback instead: retrying it would hold its acknowledgement, and with it every
  * later one, forever.
+ *
+ * <p>Records are handed to the producer on a thread of the sender's own: {@code KafkaProducer.send}
+ * blocks up to {@code max.block.ms} while it has no metadata for a topic or no buffer space (Kafka
+ * down), and the caller, the MQTT client's event loop, must never block, or keep-alive stops and
+ * the broker drops the bridge.
  */
 public final class KafkaSender implements AutoCloseable {
 
@@ -35,6 +43,13 @@ public final class KafkaSender implements AutoCloseable {
   private final BridgeMetrics metrics;
   private final ScheduledExecutorService retries =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("bridge-kafka-retry"));
+  // One thread, first in first out: each device's records reach the producer in arrival order.
+  // Unbounded, but the uplink hands over at most uplink.max-inflight records at a time.
+  private final ExecutorService sending =
+      Executors.newSingleThreadExecutor(DaemonThreads.factory("bridge-kafka-send"));
+  // When writes started failing with no success since (System.nanoTime), or 0 while they succeed.
+  private final AtomicLong failingSince = new AtomicLong();
+  private volatile String lastError = "";
 
   public KafkaSender(Producer<byte[], byte[]> producer, BridgeMetrics metrics) {
     this.producer = producer;
@@ -47,7 +62,26 @@ public final class KafkaSender implements AutoCloseable {
    */
   public void send(
       ProducerRecord<byte[], byte[]> record, Runnable onAcked, Consumer<Exception> onRefused) {
-    attempt(record, onAcked, onRefused, 0);
+    try {
+      sending.execute(() -> attempt(record, onAcked, onRefused, 0));
+    } catch (RejectedExecutionException closing) {
+      LOG.warn("bridge is closing; record for {} left unacknowledged", record.topic());
+    }
+  }
+
+  /**
+   * Whether Kafka takes records: {@code null} when it does (or nothing was written yet), else why
+   * not, once writes have failed for {@code grace} with no success since.
+   */
+  public String problem(Duration grace) {
+    long since = failingSince.get();
+    if (since == 0 || System.nanoTime() - since < grace.toNanos()) {
+      return null;
+    }
+    return "writes failing for "
+        + Duration.ofNanos(System.nanoTime() - since).toSeconds()
+        + " s: "
+        + lastError;
   }
 
   /**
@@ -76,6 +110,7 @@ public final class KafkaSender implements AutoCloseable {
           record,
           (metadata, error) -> {
             if (error == null) {
+              failingSince.set(0);
               metrics.kafkaSendTook(System.nanoTime() - started);
               onAcked.run();
             } else {
@@ -104,6 +139,8 @@ public final class KafkaSender implements AutoCloseable {
         LOG.warn("bridge is closing; refused record for {} left unacknowledged", record.topic());
       }
     } else {
+      lastError = error.toString();
+      failingSince.compareAndSet(0, System.nanoTime());
       retryLater(record, onAcked, onRefused, failures, error);
     }
   }
@@ -126,8 +163,22 @@ public final class KafkaSender implements AutoCloseable {
     }
     try {
       retries.schedule(
-          () -> attempt(record, onAcked, onRefused, failures + 1), delay, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
+          () -> again(record, onAcked, onRefused, failures + 1), delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      LOG.warn("bridge is closing; record for {} left unacknowledged", record.topic());
+    }
+  }
+
+  // Through the sending thread again: send() may block there, never on the retry thread, which
+  // also runs the refusal callbacks.
+  private void again(
+      ProducerRecord<byte[], byte[]> record,
+      Runnable onAcked,
+      Consumer<Exception> onRefused,
+      int failures) {
+    try {
+      sending.execute(() -> attempt(record, onAcked, onRefused, failures));
+    } catch (RejectedExecutionException closing) {
       LOG.warn("bridge is closing; record for {} left unacknowledged", record.topic());
     }
   }
@@ -140,6 +191,15 @@ public final class KafkaSender implements AutoCloseable {
 
   public void close(Duration timeout) {
     retries.shutdownNow();
+    sending.shutdown();
+    try {
+      if (!sending.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        sending.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      sending.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     producer.close(timeout);
   }
 }

@@ -1,10 +1,11 @@
 package io.fleetpulse.connectors.mqtt.internal;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.reactivex.FlowableSubscriber;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,13 +13,14 @@ import org.slf4j.LoggerFactory;
  * Forwards each device message to Kafka and acknowledges it to the broker only after Kafka
  * acknowledged the record.
  *
- * <p>At most {@code maxInflight} messages wait for Kafka at a time. When that many are out, the
- * thread handing messages over blocks until Kafka acknowledges some, the MQTT client stops reading
- * from the broker, and the broker holds further messages back: that is the bridge's backpressure,
- * and its buffer is bounded by it. (The broker's own flow control, the receive maximum, is not
- * enough: Mosquitto 2.0.11 sends more unacknowledged messages than the client allows.)
+ * <p>It subscribes to the MQTT client's flow of messages with a demand of {@code maxInflight}, and
+ * asks for one more each time one is done: when that many wait for Kafka, the client gets no demand
+ * and keeps what the broker sends unacknowledged (the broker may send at most the receive maximum
+ * of those), and the broker holds the rest. Nothing here blocks: the messages arrive on the
+ * client's event loop, which must keep answering keep-alives however long Kafka is away, and {@link
+ * KafkaSender} hands records to the producer on its own thread.
  */
-public final class Uplink {
+public final class Uplink implements FlowableSubscriber<Mqtt5Publish> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Uplink.class);
 
@@ -28,7 +30,9 @@ public final class Uplink {
   private final BridgeMetrics metrics;
   private final AtomicInteger inflight;
   private final AtomicInteger maxInflight = new AtomicInteger();
-  private final Semaphore permits;
+  private final int demand;
+  private final BrokerDrops brokerDrops;
+  private volatile Subscription subscription;
   private volatile boolean closing;
 
   public Uplink(
@@ -36,8 +40,10 @@ public final class Uplink {
       UplinkRecords records,
       KafkaSender sender,
       BridgeMetrics metrics,
-      int maxInflight) {
-    this.permits = new Semaphore(maxInflight);
+      int maxInflight,
+      BrokerDrops brokerDrops) {
+    this.demand = maxInflight;
+    this.brokerDrops = brokerDrops;
     this.router = router;
     this.records = records;
     this.sender = sender;
@@ -45,13 +51,33 @@ public final class Uplink {
     this.inflight = metrics.inflight();
   }
 
-  /** Forwards one device message; blocks while {@code maxInflight} messages wait for Kafka. */
+  @Override
+  public void onSubscribe(Subscription subscription) {
+    this.subscription = subscription;
+    subscription.request(demand);
+  }
+
+  @Override
+  public void onNext(Mqtt5Publish publish) {
+    accept(publish);
+  }
+
+  @Override
+  public void onError(Throwable error) {
+    LOG.error("uplink flow ended", error);
+  }
+
+  @Override
+  public void onComplete() {
+    LOG.info("uplink flow completed");
+  }
+
+  /** Forwards one device message; never blocks. */
   public void accept(Mqtt5Publish publish) {
-    try {
-      permits.acquire();
-    } catch (InterruptedException e) {
-      // Shutting down: left unacknowledged, so the broker delivers it again.
-      Thread.currentThread().interrupt();
+    if (brokerDrops.accept(publish)) {
+      // The broker's own counter, not a device message.
+      publish.acknowledge();
+      subscription.request(1);
       return;
     }
     long receivedAt = System.currentTimeMillis();
@@ -68,12 +94,18 @@ public final class Uplink {
       byte[] payload = publish.getPayloadAsBytes();
       UplinkDecision decision = router.decide(publish.getTopic().toString(), payload.length);
       metrics.messageIn(decision.route());
-      ProducerRecord<byte[], byte[]> record =
-          records.record(publish, payload, decision, receivedAt);
+      ProducerRecord<byte[], byte[]> built = records.record(publish, payload, decision, receivedAt);
+      Rejection rejection = decision.rejected() ? decision.rejection() : null;
+      if (rejection == null && !records.fits(built)) {
+        built = records.tooLarge(built, receivedAt);
+        rejection = Rejection.PAYLOAD_TOO_LARGE;
+      }
+      ProducerRecord<byte[], byte[]> record = built;
+      Rejection why = rejection;
       sender.send(
           record,
-          () -> acknowledged(publish, decision.rejected() ? decision.rejection() : null, record),
-          error -> refused(publish, decision, record, error));
+          () -> acknowledged(publish, why, record),
+          error -> refused(publish, why != null, record, error));
     } catch (RuntimeException e) {
       // Not forwarded and not acknowledged: the broker redelivers it after a reconnect.
       released();
@@ -88,10 +120,10 @@ public final class Uplink {
    */
   private void refused(
       Mqtt5Publish publish,
-      UplinkDecision decision,
+      boolean alreadyRejection,
       ProducerRecord<byte[], byte[]> record,
       Exception error) {
-    if (decision.rejected()) {
+    if (alreadyRejection) {
       lost(publish, record, error);
       return;
     }
@@ -149,7 +181,15 @@ public final class Uplink {
 
   private void released() {
     inflight.decrementAndGet();
-    permits.release();
+    subscription.request(1);
+  }
+
+  /** Ends the subscription to the client's messages. */
+  public void cancel() {
+    Subscription s = subscription;
+    if (s != null) {
+      s.cancel();
+    }
   }
 
   /** The most messages that were in flight at once since the start. */

@@ -6,16 +6,69 @@ import io.fleetpulse.common.Utf8;
 import java.util.Arrays;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
 
 /** Turns a device message and its {@link UplinkDecision} into the Kafka record to write. */
 public final class UplinkRecords {
 
   private final String rejectedTopic;
   private final int maxPayloadBytes;
+  private final int maxRecordBytes;
 
-  public UplinkRecords(String rejectedTopic, int maxPayloadBytes) {
+  /**
+   * @param maxRecordBytes the producer's {@code max.request.size}: the largest record (payload,
+   *     key, headers and framing) it sends
+   */
+  public UplinkRecords(String rejectedTopic, int maxPayloadBytes, int maxRecordBytes) {
     this.rejectedTopic = rejectedTopic;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.maxRecordBytes = maxRecordBytes;
+  }
+
+  /**
+   * The size the producer gives {@code record} when it checks it against {@code max.request.size}
+   * (payload, key, headers and batch framing).
+   */
+  public static int size(ProducerRecord<byte[], byte[]> record) {
+    return AbstractRecords.estimateSizeInBytesUpperBound(
+        RecordBatch.CURRENT_MAGIC_VALUE,
+        CompressionType.NONE,
+        record.key(),
+        record.value(),
+        record.headers().toArray());
+  }
+
+  /** Whether the producer takes {@code record}: with its key and headers, it is small enough. */
+  public boolean fits(ProducerRecord<byte[], byte[]> record) {
+    return size(record) <= maxRecordBytes;
+  }
+
+  /**
+   * The rejected-topic record for {@code record}, whose payload is within the limit but which with
+   * its key and headers (a long {@code client.id}, say) is larger than the producer sends.
+   */
+  public ProducerRecord<byte[], byte[]> tooLarge(
+      ProducerRecord<byte[], byte[]> record, long receivedAt) {
+    int size = size(record);
+    int payloadSize = record.value() == null ? 0 : record.value().length;
+    ProducerRecord<byte[], byte[]> rejected =
+        new ProducerRecord<>(rejectedTopic, null, record.key(), record.value());
+    record.headers().forEach(h -> rejected.headers().add(h));
+    BridgeHeaders.addRejection(
+        rejected.headers(),
+        Rejection.PAYLOAD_TOO_LARGE,
+        "the record is "
+            + size
+            + " bytes with its key and headers (payload "
+            + payloadSize
+            + " bytes), the producer's max.request.size is "
+            + maxRecordBytes,
+        "uplink",
+        receivedAt);
+    rejected.headers().add(BridgeHeaders.PAYLOAD_SIZE, Utf8.bytes(Integer.toString(payloadSize)));
+    return fitted(rejected);
   }
 
   /** The record for {@code publish}: to its data topic, or to the rejected topic with reasons. */
@@ -46,6 +99,7 @@ public final class UplinkRecords {
       BridgeHeaders.addRejection(
           headers, decision.rejection(), decision.detail(), "uplink", receivedAt);
       headers.add(BridgeHeaders.PAYLOAD_SIZE, Utf8.bytes(Integer.toString(payload.length)));
+      return fitted(record);
     }
     return record;
   }
@@ -65,6 +119,24 @@ public final class UplinkRecords {
         "Kafka refused the record for topic " + refused.topic() + ": " + error,
         "uplink",
         failedAt);
-    return record;
+    return fitted(record);
+  }
+
+  /**
+   * {@code record}, with its value cut so that the whole record fits into a request: a rejection
+   * must be writable, or it would be lost too. Headers are kept whole (they say what happened).
+   */
+  private ProducerRecord<byte[], byte[]> fitted(ProducerRecord<byte[], byte[]> record) {
+    int excess = size(record) - maxRecordBytes;
+    if (excess <= 0 || record.value() == null) {
+      return record;
+    }
+    // A few bytes more: the value's length is a varint, and the record's too.
+    int keep = Math.max(0, record.value().length - excess - 16);
+    ProducerRecord<byte[], byte[]> cut =
+        new ProducerRecord<>(
+            record.topic(), null, record.key(), Arrays.copyOf(record.value(), keep));
+    record.headers().forEach(h -> cut.headers().add(h));
+    return cut;
   }
 }
