@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,13 +36,20 @@ public final class MosquittoBroker implements AutoCloseable {
   private final int port;
   private final TestCertificates tls;
   private final List<String> extraConfig;
+  private final IntFunction<String> fullConfig;
   private Process process;
 
-  private MosquittoBroker(Path dir, int port, TestCertificates tls, List<String> extraConfig) {
+  private MosquittoBroker(
+      Path dir,
+      int port,
+      TestCertificates tls,
+      List<String> extraConfig,
+      IntFunction<String> fullConfig) {
     this.dir = dir;
     this.port = port;
     this.tls = tls;
     this.extraConfig = List.copyOf(extraConfig);
+    this.fullConfig = fullConfig;
   }
 
   /** Starts a plain (no TLS, anonymous) broker with its files under {@code dir}. */
@@ -62,7 +70,19 @@ public final class MosquittoBroker implements AutoCloseable {
    * max_queued_messages 5} or {@code sys_interval 1}); see {@link #persistence(Path)}.
    */
   public static MosquittoBroker start(Path dir, TestCertificates tls, List<String> extraConfig) {
-    MosquittoBroker broker = new MosquittoBroker(dir, FreePorts.pick(), tls, extraConfig);
+    MosquittoBroker broker = new MosquittoBroker(dir, FreePorts.pick(), tls, extraConfig, null);
+    broker.start();
+    return broker;
+  }
+
+  /**
+   * Starts a broker with a config of the caller's own (e.g. a shipped example with its paths
+   * replaced), made from the free port it must listen on; {@code tls} are the certificates it uses,
+   * for clients of {@link MqttTestClients}.
+   */
+  public static MosquittoBroker startWithConfig(
+      Path dir, TestCertificates tls, IntFunction<String> config) {
+    MosquittoBroker broker = new MosquittoBroker(dir, FreePorts.pick(), tls, List.of(), config);
     broker.start();
     return broker;
   }
@@ -97,8 +117,9 @@ public final class MosquittoBroker implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       Path config = dir.resolve("mosquitto.conf");
-      Files.writeString(config, config(), StandardCharsets.UTF_8);
-      if (tls != null) {
+      Files.writeString(
+          config, fullConfig != null ? fullConfig.apply(port) : config(), StandardCharsets.UTF_8);
+      if (tls != null && fullConfig == null) {
         Files.writeString(dir.resolve("acl"), acl(), StandardCharsets.UTF_8);
       }
       ProcessBuilder builder = new ProcessBuilder(binary(), "-c", config.toString());

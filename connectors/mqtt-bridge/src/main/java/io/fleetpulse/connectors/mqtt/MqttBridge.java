@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class MqttBridge implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttBridge.class);
-  // Kafka counts as down for /health once writes have failed this long with no success.
-  private static final Duration KAFKA_GRACE = Duration.ofSeconds(5);
+  // Kafka counts as down for /health once writes have failed, or records have waited with no
+  // acknowledgement at all, this long; normal acknowledgements take milliseconds.
+  private static final Duration KAFKA_GRACE = Duration.ofSeconds(3);
 
   private final MqttBridgeConfig config;
   private final BridgeMetrics metrics = new BridgeMetrics();

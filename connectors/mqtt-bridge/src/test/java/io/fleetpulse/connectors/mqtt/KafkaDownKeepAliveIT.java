@@ -11,6 +11,7 @@ import io.fleetpulse.devstack.mqtt.MqttFleet;
 import io.fleetpulse.devstack.mqtt.PublishedMessage;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashSet;
@@ -58,12 +59,19 @@ class KafkaDownKeepAliveIT {
       CompletableFuture<List<PublishedMessage>> publishing =
           CompletableFuture.supplyAsync(() -> fleet.publish(80, "telemetry", 200, 1_000));
       BridgeTests.sleep(1_000);
+      long outage = System.nanoTime();
       try {
         embeddedKafka.stop();
-        BridgeTests.sleep(6_000);
+        BridgeTests.await(
+            "health naming Kafka", Duration.ofSeconds(5), () -> bridge.down().contains("kafka"));
+        HttpResponse<String> health = BridgeTests.get(bridge.httpPort(), "/health");
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).contains("\"down\":[\"kafka\"]").contains("no acknowledgement");
+        BridgeTests.sleep(Math.max(0, 6_000 - (System.nanoTime() - outage) / 1_000_000));
       } finally {
         embeddedKafka.start();
       }
+      BridgeTests.await("health back", Duration.ofSeconds(30), bridge::healthy);
       published = publishing.join();
       arrived =
           BridgeTests.awaitAll(

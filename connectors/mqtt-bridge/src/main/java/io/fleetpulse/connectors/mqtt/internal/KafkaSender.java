@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -50,6 +51,9 @@ public final class KafkaSender implements AutoCloseable {
   // When writes started failing with no success since (System.nanoTime), or 0 while they succeed.
   private final AtomicLong failingSince = new AtomicLong();
   private volatile String lastError = "";
+  // Records handed over and not yet acknowledged or refused, and when the last of them was.
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile long lastProgress = System.nanoTime();
 
   public KafkaSender(Producer<byte[], byte[]> producer, BridgeMetrics metrics) {
     this.producer = producer;
@@ -62,11 +66,30 @@ public final class KafkaSender implements AutoCloseable {
    */
   public void send(
       ProducerRecord<byte[], byte[]> record, Runnable onAcked, Consumer<Exception> onRefused) {
+    if (pending.getAndIncrement() == 0) {
+      lastProgress = System.nanoTime();
+    }
+    Runnable acked =
+        () -> {
+          progress();
+          onAcked.run();
+        };
+    Consumer<Exception> refused =
+        error -> {
+          progress();
+          onRefused.accept(error);
+        };
     try {
-      sending.execute(() -> attempt(record, onAcked, onRefused, 0));
+      sending.execute(() -> attempt(record, acked, refused, 0));
     } catch (RejectedExecutionException closing) {
+      pending.decrementAndGet();
       LOG.warn("bridge is closing; record for {} left unacknowledged", record.topic());
     }
+  }
+
+  private void progress() {
+    lastProgress = System.nanoTime();
+    pending.decrementAndGet();
   }
 
   /**
@@ -74,14 +97,23 @@ public final class KafkaSender implements AutoCloseable {
    * not, once writes have failed for {@code grace} with no success since.
    */
   public String problem(Duration grace) {
+    long now = System.nanoTime();
     long since = failingSince.get();
-    if (since == 0 || System.nanoTime() - since < grace.toNanos()) {
-      return null;
+    if (since != 0 && now - since >= grace.toNanos()) {
+      return "writes failing for " + Duration.ofNanos(now - since).toSeconds() + " s: " + lastError;
     }
-    return "writes failing for "
-        + Duration.ofNanos(System.nanoTime() - since).toSeconds()
-        + " s: "
-        + lastError;
+    // The producer retries on its own for up to delivery.timeout.ms before anything fails: records
+    // waiting with no acknowledgement at all for the grace period mean the same.
+    int waiting = pending.get();
+    long quiet = now - lastProgress;
+    if (waiting > 0 && quiet >= grace.toNanos()) {
+      return "no acknowledgement from Kafka for "
+          + Duration.ofNanos(quiet).toSeconds()
+          + " s, "
+          + waiting
+          + " records waiting";
+    }
+    return null;
   }
 
   /**
