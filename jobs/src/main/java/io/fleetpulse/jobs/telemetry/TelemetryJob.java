@@ -1,6 +1,7 @@
 package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
+import io.fleetpulse.jobs.archive.ArchiveFileSystems;
 import io.fleetpulse.jobs.archive.ArchiveSinks;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
@@ -158,6 +159,7 @@ public final class TelemetryJob {
         config.topics(),
         "TelemetryJob");
     if (config.archive() != null) {
+      ArchiveFileSystems.initialize(config.archive());
       ArchiveSinks.checkTarget(config.archive());
     }
     StreamExecutionEnvironment env = JobEnvironment.create(flinkConfiguration(config));
