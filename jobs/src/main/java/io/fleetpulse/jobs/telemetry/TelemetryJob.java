@@ -76,6 +76,17 @@ public final class TelemetryJob {
         new TelemetrySinks(aggregates, sinks.trends(), sinks.telemetry(), sinks.deadLetters()));
   }
 
+  /** This job without the telemetry sink named {@code name} (a replay leaves out the archive). */
+  public TelemetryJob withoutTelemetrySink(String name) {
+    List<NamedSink<Telemetry>> telemetry = new ArrayList<>(sinks.telemetry());
+    telemetry.removeIf(sink -> sink.name().equals(name));
+    return new TelemetryJob(
+        config,
+        telemetrySource,
+        registrySource,
+        new TelemetrySinks(sinks.aggregates(), sinks.trends(), telemetry, sinks.deadLetters()));
+  }
+
   /** Adds the pipeline to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
     WatermarkStrategy<ParsedTelemetry> watermarks =
