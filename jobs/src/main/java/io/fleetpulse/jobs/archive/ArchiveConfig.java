@@ -12,7 +12,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /** Where and how the Parquet archive is written, if at all. */
 public record ArchiveConfig(
-    URI uri, CompressionCodecName codec, long maxFileBytes, Duration rolloverInterval)
+    URI uri, CompressionCodecName codec, long maxFileBytes, Duration rolloverInterval, ArchiveS3 s3)
     implements Serializable {
 
   /** The codecs offered: what the archive is tested with. */
@@ -27,8 +27,8 @@ public record ArchiveConfig(
           .stringType()
           .defaultDescribedAs("(off)")
           .description(
-              "Parquet archive of enriched telemetry: `file:///var/fleetpulse/archive` (or a"
-                  + " Flink file system such as `s3://bucket/prefix` on a cluster that has it)");
+              "Parquet archive of enriched telemetry: `file:///var/fleetpulse/archive` or"
+                  + " `s3://bucket/prefix` (the `flink-s3-fs-hadoop` plugin; see `archive.s3.*`)");
   public static final ConfigOption<Codec> COMPRESSION =
       ConfigOption.key("archive.compression")
           .enumType(Codec.class)
@@ -49,7 +49,14 @@ public record ArchiveConfig(
 
   /** The archive options. */
   public static final OptionSet OPTIONS =
-      OptionSet.builder().add(PATH, COMPRESSION, MAX_FILE_MB, ROLLOVER).build();
+      OptionSet.builder()
+          .add(PATH, COMPRESSION, MAX_FILE_MB, ROLLOVER)
+          .add(
+              ArchiveS3.ENDPOINT,
+              ArchiveS3.PATH_STYLE_ACCESS,
+              ArchiveS3.ACCESS_KEY,
+              ArchiveS3.SECRET_KEY)
+          .build();
 
   /** The archive settings, or null when {@code archive.path} is not set. */
   public static ArchiveConfig from(Settings s) {
@@ -71,6 +78,13 @@ public record ArchiveConfig(
         uri,
         CompressionCodecName.valueOf(s.get(COMPRESSION).name()),
         s.get(MAX_FILE_MB) * 1024L * 1024L,
-        s.get(ROLLOVER));
+        s.get(ROLLOVER),
+        ArchiveS3.from(s));
+  }
+
+  /** Whether the target is on S3 (any of Flink's S3 schemes). */
+  public boolean onS3() {
+    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    return scheme.equals("s3") || scheme.equals("s3a") || scheme.equals("s3p");
   }
 }

@@ -1,6 +1,8 @@
 package io.fleetpulse.jobs.telemetry;
 
+import io.fleetpulse.config.Settings;
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
+import io.fleetpulse.jobs.archive.ArchiveFileSystems;
 import io.fleetpulse.jobs.archive.ArchiveSinks;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
@@ -9,6 +11,8 @@ import io.fleetpulse.jobs.enrich.DeviceRegistry;
 import io.fleetpulse.jobs.influx.InfluxSinks;
 import io.fleetpulse.jobs.kafka.JsonValues;
 import io.fleetpulse.jobs.kafka.KafkaConnectors;
+import io.fleetpulse.jobs.kinesis.KinesisSourceConfig;
+import io.fleetpulse.jobs.kinesis.KinesisTelemetrySources;
 import io.fleetpulse.jobs.registry.DeviceUpdate;
 import io.fleetpulse.jobs.registry.DeviceUpdateDeserializationSchema;
 import io.fleetpulse.jobs.registry.RegistryWatermarks;
@@ -70,6 +74,17 @@ public final class TelemetryJob {
         telemetrySource,
         registrySource,
         new TelemetrySinks(aggregates, sinks.trends(), sinks.telemetry(), sinks.deadLetters()));
+  }
+
+  /** This job without the telemetry sink named {@code name} (a replay leaves out the archive). */
+  public TelemetryJob withoutTelemetrySink(String name) {
+    List<NamedSink<Telemetry>> telemetry = new ArrayList<>(sinks.telemetry());
+    telemetry.removeIf(sink -> sink.name().equals(name));
+    return new TelemetryJob(
+        config,
+        telemetrySource,
+        registrySource,
+        new TelemetrySinks(sinks.aggregates(), sinks.trends(), telemetry, sinks.deadLetters()));
   }
 
   /** Adds the pipeline to {@code env}. */
@@ -149,19 +164,38 @@ public final class TelemetryJob {
    * Runs the job against Kafka, configured from {@code --config FILE}, the environment and args.
    */
   public static void main(String[] args) throws Exception {
-    TelemetryJobConfig config = TelemetryJobConfig.load(args, System.getenv());
-    // On the client, before submission: a missing topic fails here, naming it, instead of
-    // sending the job into a restart loop on the cluster.
+    Settings settings = Settings.load(args, System.getenv(), TelemetryJobConfig.OPTIONS);
+    TelemetryJobConfig config = TelemetryJobConfig.from(settings);
+    KinesisSourceConfig kinesis = KinesisSourceConfig.from(settings);
+    // On the client, before submission: a missing topic, stream or bucket fails here, naming it,
+    // instead of sending the job into a restart loop on the cluster.
+    List<String> topics = new ArrayList<>(config.topics());
+    if (kinesis != null) {
+      topics.remove(config.rawTopic());
+    }
     TopicCheck.requireTopics(
         config.kafka().bootstrapServers(),
         config.kafka().clientProperties(),
-        config.topics(),
+        topics,
         "TelemetryJob");
+    String streamArn = kinesis == null ? null : KinesisTelemetrySources.checkStream(kinesis);
     if (config.archive() != null) {
+      ArchiveFileSystems.initialize(config.archive());
       ArchiveSinks.checkTarget(config.archive());
     }
     StreamExecutionEnvironment env = JobEnvironment.create(flinkConfiguration(config));
-    kafkaJob(config, false).build(env);
+    TelemetryJob job =
+        kinesis == null
+            ? kafkaJob(config, false)
+            : job(
+                config,
+                KinesisTelemetrySources.source(
+                    kinesis,
+                    streamArn,
+                    config.maxPayloadBytes(),
+                    config.maxFutureSkew().toMillis()),
+                false);
+    job.build(env);
     env.execute("FleetPulse TelemetryJob");
   }
 
@@ -183,6 +217,16 @@ public final class TelemetryJob {
         bounded
             ? KafkaConnectors.boundedSource(config.kafka(), config.rawTopic(), schema)
             : KafkaConnectors.source(config.kafka(), config.rawTopic(), schema);
+    return job(config, telemetry, bounded);
+  }
+
+  /**
+   * The job reading raw telemetry from {@code telemetry} (Kafka, Kinesis, the archive) and wired to
+   * Kafka (and InfluxDB and the archive, when configured) for everything else; {@code bounded}
+   * reads the registry up to its current end.
+   */
+  public static TelemetryJob job(
+      TelemetryJobConfig config, Source<ParsedTelemetry, ?, ?> telemetry, boolean bounded) {
     DeviceUpdateDeserializationSchema registrySchema = new DeviceUpdateDeserializationSchema();
     Source<DeviceUpdate, ?, ?> registry =
         bounded

@@ -8,6 +8,7 @@ import io.fleetpulse.config.Settings;
 import io.fleetpulse.jobs.archive.ArchiveConfig;
 import io.fleetpulse.jobs.influx.InfluxConfig;
 import io.fleetpulse.jobs.kafka.KafkaConfig;
+import io.fleetpulse.jobs.kinesis.KinesisSourceConfig;
 import io.fleetpulse.model.TelemetryParser;
 import java.time.Duration;
 import java.util.Map;
@@ -167,6 +168,7 @@ public record TelemetryJobConfig(
           .add(DEDUPE_HORIZON, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND)
           .addAll(InfluxConfig.OPTIONS)
           .addAll(ArchiveConfig.OPTIONS)
+          .addAll(KinesisSourceConfig.OPTIONS)
           .build();
 
   /** Reads the configuration from {@code args} and {@code env}; fails naming every bad key. */
