@@ -3,6 +3,7 @@ package io.fleetpulse.jobs.enrich;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.jobs.registry.DeviceUpdate;
+import io.fleetpulse.jobs.telemetry.TelemetryDeadLetters;
 import io.fleetpulse.model.Device;
 import io.fleetpulse.model.DeviceStatus;
 import io.fleetpulse.model.RejectReason;
@@ -75,7 +76,7 @@ public final class DedupeAndEnrichFunction
       refused.inc();
       ctx.output(
           REFUSED,
-          DeadLetters.of(
+          TelemetryDeadLetters.of(
               telemetry, reason, "device is " + status + " in the registry", sourceTopic));
       return;
     }

@@ -43,13 +43,46 @@ public final class TelemetryDeserializationSchema
       open(null);
     }
     try {
-      Telemetry telemetry = parser.parse(record.value());
-      checkKey(record.key(), telemetry.getDeviceId());
+      parser.parseAll(record.value(), new Readings(record, out));
+    } catch (InvalidMessageException e) {
+      out.collect(ParsedTelemetry.invalid(DeadLetters.of(record, e.reason(), e.getMessage())));
+    }
+  }
+
+  /**
+   * The readings of one Kafka record (one, or a batch's): each checked against the record's key and
+   * tagged with its source coordinates; a bad record of a batch is a dead letter of its own, the
+   * whole original message with the index of the bad record.
+   */
+  private static final class Readings implements TelemetryParser.Readings {
+    private final ConsumerRecord<byte[], byte[]> record;
+    private final Collector<ParsedTelemetry> out;
+
+    Readings(ConsumerRecord<byte[], byte[]> record, Collector<ParsedTelemetry> out) {
+      this.record = record;
+      this.out = out;
+    }
+
+    @Override
+    public void device(String deviceId) throws InvalidMessageException {
+      checkKey(record.key(), deviceId);
+    }
+
+    @Override
+    public void reading(Telemetry telemetry) {
       telemetry.setSourcePartition(record.partition());
       telemetry.setSourceOffset(record.offset());
       out.collect(ParsedTelemetry.valid(telemetry));
-    } catch (InvalidMessageException e) {
-      out.collect(ParsedTelemetry.invalid(DeadLetters.of(record, e.reason(), e.getMessage())));
+    }
+
+    @Override
+    public void invalid(int index, InvalidMessageException problem) {
+      out.collect(
+          ParsedTelemetry.invalid(
+              TelemetryDeadLetters.withRecordIndex(
+                  DeadLetters.of(
+                      record, problem.reason(), "records[" + index + "]: " + problem.getMessage()),
+                  index)));
     }
   }
 
