@@ -7,6 +7,7 @@ import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
 import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.jobs.enrich.DedupeAndEnrichFunction;
 import io.fleetpulse.jobs.enrich.DeviceRegistry;
+import io.fleetpulse.jobs.enrich.RegistryEndOffsets;
 import io.fleetpulse.jobs.influx.InfluxSinks;
 import io.fleetpulse.jobs.kafka.JsonValues;
 import io.fleetpulse.jobs.kafka.KafkaConnectors;
@@ -54,6 +55,7 @@ public final class TelemetryJob {
   private final Source<DeviceUpdate, ?, ?> registrySource;
   private final TelemetrySinks sinks;
   private OriginalRecords originals;
+  private RegistryEndOffsets registryEnd;
 
   public TelemetryJob(
       TelemetryJobConfig config,
@@ -75,6 +77,15 @@ public final class TelemetryJob {
     return this;
   }
 
+  /**
+   * This job holding telemetry on a fresh start until the registry source has been read up to
+   * {@code registryEnd} (at most {@code registry.hold-timeout}); without it nothing is held.
+   */
+  public TelemetryJob withRegistryHold(RegistryEndOffsets registryEnd) {
+    this.registryEnd = registryEnd;
+    return this;
+  }
+
   /** This job writing its aggregates to {@code sink} too (e.g. a test's observer). */
   public TelemetryJob withAggregateSink(NamedSink<TelemetryAggregate> sink) {
     List<NamedSink<TelemetryAggregate>> aggregates = new ArrayList<>(sinks.aggregates());
@@ -84,7 +95,8 @@ public final class TelemetryJob {
             telemetrySource,
             registrySource,
             new TelemetrySinks(aggregates, sinks.trends(), sinks.telemetry(), sinks.deadLetters()))
-        .withOriginalRecords(originals);
+        .withOriginalRecords(originals)
+        .withRegistryHold(registryEnd);
   }
 
   /** Adds the pipeline to {@code env}. */
@@ -111,7 +123,11 @@ public final class TelemetryJob {
             .keyBy(Telemetry::getDeviceId)
             .connect(registry)
             .process(
-                new DedupeAndEnrichFunction(config.dedupeHorizon(), config.rawTopic()),
+                new DedupeAndEnrichFunction(
+                    config.dedupeHorizon(),
+                    config.rawTopic(),
+                    registryEnd,
+                    config.registryHoldTimeout()),
                 TelemetryTypeInfo.INSTANCE)
             .name("dedupe-enrich")
             .uid("telemetry-dedupe-enrich");
@@ -271,6 +287,12 @@ public final class TelemetryJob {
             new OriginalRecords(
                 config.kafka().bootstrapServers(),
                 config.kafka().clientProperties(),
-                ORIGINAL_RECORD_TIMEOUT));
+                ORIGINAL_RECORD_TIMEOUT))
+        .withRegistryHold(
+            new KafkaRegistryEndOffsets(
+                config.kafka().bootstrapServers(),
+                config.kafka().clientProperties(),
+                config.devicesTopic(),
+                Duration.ofSeconds(30)));
   }
 }
