@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -36,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * RegistryEndOffsets}, telemetry is held in keyed state (so a checkpoint loses none of it) until
  * every registry partition has been read to where it ended at the start, or {@code holdTimeout}
  * passed (counted in {@code registryHoldTimeouts}); an empty registry holds nothing. A restore
- * holds nothing either: the registry is part of the restored state.
+ * holds nothing either: the registry is part of the restored state. Once the registry is read, a
+ * device's held records go on with its next record, or at the latest with its timer at the end of
+ * the hold's time bound; each device's order is kept.
  *
  * <p>Both steps live in one keyed operator so the pipeline shuffles by device only once.
  */
@@ -77,6 +78,9 @@ public final class DedupeAndEnrichFunction
   private transient Map<Integer, Long> registryPending;
   private transient long heldNow;
   private transient long checkHeldUntil = Long.MIN_VALUE;
+
+  /** A time not yet taken from the operator's clock. */
+  private static final long UNSET = Long.MIN_VALUE + 1;
 
   /** Without a registry hold: for tests whose registry is in place before any telemetry. */
   public DedupeAndEnrichFunction(Duration dedupeHorizon, String sourceTopic) {
@@ -122,11 +126,10 @@ public final class DedupeAndEnrichFunction
         .getMetricGroup()
         .gauge(
             "registryHoldMs", () -> holding ? System.currentTimeMillis() - holdStartedAt : holdMs);
-    long now = System.currentTimeMillis();
     if (restored) {
       // The registry is in the restored state already. Telemetry held when the job failed is
       // still there: its timers fire within one timeout, until then every key is checked.
-      checkHeldUntil = now + holdTimeoutMs;
+      checkHeldUntil = UNSET;
       return;
     }
     if (registryEnd == null || holdTimeoutMs <= 0) {
@@ -147,15 +150,19 @@ public final class DedupeAndEnrichFunction
       return;
     }
     holding = true;
-    holdStartedAt = now;
-    holdDeadline = now + holdTimeoutMs;
+    holdStartedAt = System.currentTimeMillis();
+    // Set from the operator's processing-time clock with the first record of either input.
+    holdDeadline = UNSET;
   }
 
   @Override
   public void processElement(Telemetry telemetry, ReadOnlyContext ctx, Collector<Telemetry> out)
       throws Exception {
+    long now = ctx.timerService().currentProcessingTime();
     if (holding) {
-      long now = ctx.timerService().currentProcessingTime();
+      if (holdDeadline == UNSET) {
+        holdDeadline = now + holdTimeoutMs;
+      }
       if (now < holdDeadline) {
         held.add(telemetry);
         heldNow++;
@@ -166,7 +173,10 @@ public final class DedupeAndEnrichFunction
       }
       endHold(true);
     }
-    if (heldNow > 0 || (checkHeldUntil != Long.MIN_VALUE && timeBefore(ctx, checkHeldUntil))) {
+    if (checkHeldUntil == UNSET) {
+      checkHeldUntil = now + holdTimeoutMs;
+    }
+    if (heldNow > 0 || now < checkHeldUntil) {
       // Keeps a device's order: what it sent during the hold goes first.
       releaseHeld(ctx.getBroadcastState(DeviceRegistry.STATE), ctx::output, out);
     }
@@ -180,10 +190,6 @@ public final class DedupeAndEnrichFunction
       endHold(true);
     }
     releaseHeld(ctx.getBroadcastState(DeviceRegistry.STATE), ctx::output, out);
-  }
-
-  private static boolean timeBefore(ReadOnlyContext ctx, long until) {
-    return ctx.timerService().currentProcessingTime() < until;
   }
 
   private void endHold(boolean timedOut) {
@@ -272,23 +278,19 @@ public final class DedupeAndEnrichFunction
     } else {
       ctx.getBroadcastState(DeviceRegistry.STATE).put(update.getDeviceId(), update.getDevice());
     }
+    if (holding && holdDeadline == UNSET) {
+      holdDeadline = ctx.currentProcessingTime() + holdTimeoutMs;
+    }
     if (holding && registryPending != null) {
       Long end = registryPending.get(update.getPartition());
       if (end != null && update.getOffset() + 1 >= end) {
         registryPending.remove(update.getPartition());
       }
       if (registryPending.isEmpty()) {
+        // Held telemetry is released from the keyed side (a device's next record, or its timer at
+        // the deadline): records emitted here, from the broadcast input, did not reach the
+        // chained window operator's timers.
         endHold(false);
-        BroadcastState<String, Device> registry = ctx.getBroadcastState(DeviceRegistry.STATE);
-        ctx.applyToKeyedState(
-            HELD,
-            (device, records) -> {
-              for (Telemetry t : records.get()) {
-                accept(t, registry, ctx::output, out);
-              }
-              records.clear();
-            });
-        heldNow = 0;
       }
     }
   }

@@ -4,6 +4,7 @@ import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.model.RejectReason;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +33,15 @@ public final class OriginalRecords extends RichMapFunction<DeadLetter, DeadLette
 
   private static final long serialVersionUID = 1L;
 
+  /** How far ahead of the consumer's position a record is read to rather than sought. */
+  private static final long READ_AHEAD = 5_000;
+
   private final String bootstrapServers;
   private final HashMap<String, String> clientProperties;
   private final Duration timeout;
   private transient KafkaConsumer<byte[], byte[]> consumer;
+  private transient TopicPartition current;
+  private transient ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer;
   private transient Counter restored;
   private transient Counter notFound;
 
@@ -48,6 +54,7 @@ public final class OriginalRecords extends RichMapFunction<DeadLetter, DeadLette
 
   @Override
   public void open(OpenContext openContext) {
+    buffer = new ArrayDeque<>();
     restored = getRuntimeContext().getMetricGroup().counter("deadLetterOriginalsRestored");
     notFound = getRuntimeContext().getMetricGroup().counter("deadLetterOriginalsMissing");
   }
@@ -76,24 +83,52 @@ public final class OriginalRecords extends RichMapFunction<DeadLetter, DeadLette
   private ConsumerRecord<byte[], byte[]> fetch(DeadLetter letter) {
     TopicPartition partition =
         new TopicPartition(letter.getSourceTopic(), letter.getSourcePartition());
+    long offset = letter.getSourceOffset();
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       KafkaConsumer<byte[], byte[]> c = consumer();
-      c.assign(List.of(partition));
-      c.seek(partition, letter.getSourceOffset());
+      if (!partition.equals(current)) {
+        c.assign(List.of(partition));
+        current = partition;
+        buffer.clear();
+        c.seek(partition, offset);
+      } else {
+        ConsumerRecord<byte[], byte[]> found = fromBuffer(offset);
+        if (found != null) {
+          return found;
+        }
+        long position = c.position(partition);
+        // A burst of late records of one partition is read forward, not sought record by record.
+        if (position > offset || offset - position > READ_AHEAD) {
+          buffer.clear();
+          c.seek(partition, offset);
+        }
+      }
       while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100)).records(partition)) {
-          if (r.offset() == letter.getSourceOffset()) {
-            return r;
-          }
-          if (r.offset() > letter.getSourceOffset()) {
-            return null;
-          }
+        buffer.addAll(c.poll(Duration.ofMillis(100)).records(partition));
+        ConsumerRecord<byte[], byte[]> found = fromBuffer(offset);
+        if (found != null) {
+          return found;
+        }
+        if (!buffer.isEmpty() && buffer.peekFirst().offset() > offset) {
+          // Compacted or deleted: the record is gone.
+          return null;
         }
       }
     } catch (RuntimeException e) {
       // The dead letter keeps its re-encoded JSON; a new consumer is made for the next one.
       closeConsumer();
+    }
+    return null;
+  }
+
+  /** The buffered record at {@code offset}, dropping the ones before it. */
+  private ConsumerRecord<byte[], byte[]> fromBuffer(long offset) {
+    while (!buffer.isEmpty() && buffer.peekFirst().offset() < offset) {
+      buffer.pollFirst();
+    }
+    if (!buffer.isEmpty() && buffer.peekFirst().offset() == offset) {
+      return buffer.peekFirst();
     }
     return null;
   }
@@ -105,7 +140,7 @@ public final class OriginalRecords extends RichMapFunction<DeadLetter, DeadLette
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
       p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
       p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
       consumer = new KafkaConsumer<>(p);
@@ -121,6 +156,10 @@ public final class OriginalRecords extends RichMapFunction<DeadLetter, DeadLette
         // Closing after a failure: nothing more to do.
       }
       consumer = null;
+      current = null;
+    }
+    if (buffer != null) {
+      buffer.clear();
     }
   }
 

@@ -98,6 +98,10 @@ public final class TelemetryDeserializationSchema
           RejectReason.DEVICE_ID_MISMATCH,
           "the record has no key; it must be the device id '" + deviceId + "'");
     }
+    if (sameAscii(key, deviceId)) {
+      // The common case, without a decoder per record: a parsed device id is ASCII only.
+      return;
+    }
     if (key.length > DeviceIds.MAX_LENGTH) {
       throw new InvalidMessageException(
           RejectReason.INVALID_KEY,
@@ -123,6 +127,19 @@ public final class TelemetryDeserializationSchema
           RejectReason.DEVICE_ID_MISMATCH,
           "deviceId '" + deviceId + "' differs from the record key '" + keyId + "'");
     }
+  }
+
+  /** True when {@code key} is exactly the bytes of {@code id}, a valid (ASCII) device id. */
+  private static boolean sameAscii(byte[] key, String id) {
+    if (key.length != id.length()) {
+      return false;
+    }
+    for (int i = 0; i < key.length; i++) {
+      if (key[i] != (byte) id.charAt(i) || key[i] < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -288,11 +288,15 @@ public final class TelemetryJob {
                 config.kafka().bootstrapServers(),
                 config.kafka().clientProperties(),
                 ORIGINAL_RECORD_TIMEOUT))
+        // Not for a bounded run: held records wait for processing-time timers, which do not fire
+        // once a bounded input has ended.
         .withRegistryHold(
-            new KafkaRegistryEndOffsets(
-                config.kafka().bootstrapServers(),
-                config.kafka().clientProperties(),
-                config.devicesTopic(),
-                Duration.ofSeconds(30)));
+            bounded
+                ? null
+                : new KafkaRegistryEndOffsets(
+                    config.kafka().bootstrapServers(),
+                    config.kafka().clientProperties(),
+                    config.devicesTopic(),
+                    Duration.ofSeconds(30)));
   }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -142,35 +143,45 @@ class TelemetryDeadLetterOriginsIT {
   }
 
   @Test
-  void aRecalledDevicesTelemetryIsRefusedOnAFreshStartWithItsOriginal(KafkaTestClient kafka)
-      throws Exception {
-    TelemetryJobConfig config = config(kafka);
+  void onAFreshStartKnownDevicesAreNeverUnregisteredAndARecalledOneIsRefusedWithItsOriginal(
+      KafkaTestClient kafka) throws Exception {
+    TelemetryJobConfig config =
+        config(kafka, "--window.idle-timeout", "1s", "--registry.hold-timeout", "10s");
     long t0 = TestTimes.minuteAlignedHourAgo();
     List<ProducerRecord<byte[], byte[]>> registry = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 5_000; i++) {
       registry.add(device(config.devicesTopic(), "ok-" + i, DeviceStatus.ACTIVE));
     }
     registry.add(device(config.devicesTopic(), "rec", DeviceStatus.RECALLED));
     kafka.produce(registry);
     byte[] refused = json("rec", t0 + 1_000, 1, 1.0);
-    kafka.produce(
-        List.of(
-            bridged(config.rawTopic(), "rec", refused),
-            bridged(config.rawTopic(), "ok-7", json("ok-7", t0 + 1_000, 1, 1.0))));
+    List<ProducerRecord<byte[], byte[]>> telemetry = new ArrayList<>();
+    telemetry.add(bridged(config.rawTopic(), "rec", refused));
+    for (int i = 0; i < 100; i++) {
+      telemetry.add(bridged(config.rawTopic(), "ok-" + i, json("ok-" + i, t0 + 1_000, 1, 1.0)));
+    }
+    kafka.produce(telemetry);
 
-    run(config);
-
-    List<ConsumerRecord<byte[], byte[]>> dlq =
-        kafka.consume(config.deadLetterTopic(), 1, Duration.ofSeconds(60));
-    assertThat(dlq).hasSize(1);
-    assertThat(header(dlq.get(0), DeadLetterHeaders.REASON)).isEqualTo("device_recalled");
-    assertThat(dlq.get(0).value()).isEqualTo(refused);
-    assertThat(header(dlq.get(0), "mqtt.topic")).isEqualTo("devices/rec/telemetry");
-    assertThat(header(dlq.get(0), DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
-    // The registry was read to its end before telemetry: the known device is not unregistered.
-    assertThat(aggregates(kafka, config, 1))
-        .extracting(TelemetryAggregate::getDeviceId, TelemetryAggregate::getStatus)
-        .containsExactly(Tuple.tuple("ok-7", "ACTIVE"));
+    StreamExecutionEnvironment env =
+        TestEnvironments.of(TelemetryJob.flinkConfiguration(config), 2);
+    TelemetryJob.kafkaJob(config, false).build(env);
+    JobClient job = env.executeAsync("telemetry-registry-hold-it");
+    try {
+      List<ConsumerRecord<byte[], byte[]>> dlq =
+          kafka.consume(config.deadLetterTopic(), 1, Duration.ofSeconds(60));
+      assertThat(dlq).hasSize(1);
+      assertThat(header(dlq.get(0), DeadLetterHeaders.REASON)).isEqualTo("device_recalled");
+      assertThat(dlq.get(0).value()).isEqualTo(refused);
+      assertThat(header(dlq.get(0), "mqtt.topic")).isEqualTo("devices/rec/telemetry");
+      assertThat(header(dlq.get(0), DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
+      // The registry was read to its end before telemetry went on: no known device is
+      // unregistered (each window closes by the idle safeguard).
+      List<TelemetryAggregate> aggregates = aggregates(kafka, config, 100);
+      assertThat(aggregates).hasSize(100);
+      assertThat(aggregates).extracting(TelemetryAggregate::getStatus).containsOnly("ACTIVE");
+    } finally {
+      job.cancel().get();
+    }
   }
 
   private static void run(TelemetryJobConfig config) throws Exception {
@@ -180,21 +191,21 @@ class TelemetryDeadLetterOriginsIT {
     env.execute("telemetry-dead-letter-origins-it");
   }
 
-  private static TelemetryJobConfig config(KafkaTestClient kafka) {
+  private static TelemetryJobConfig config(KafkaTestClient kafka, String... extra) {
     String run = UUID.randomUUID().toString().substring(0, 8);
-    TelemetryJobConfig config =
-        TelemetryJobConfig.load(
-            new String[] {
-              "--kafka.bootstrap.servers", kafka.bootstrapServers(),
-              "--kafka.group.id", "telemetry-origins-" + run,
-              "--topic.telemetry.raw", "raw-" + run,
-              "--topic.telemetry.dlq", "dlq-" + run,
-              "--topic.telemetry.agg", "agg-" + run,
-              "--topic.devices", "devices-" + run,
-              "--watermark.out-of-orderness", "5s",
-              "--checkpoint.interval", "1s"
-            },
-            Map.of());
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "--kafka.group.id", "telemetry-origins-" + run,
+                "--topic.telemetry.raw", "raw-" + run,
+                "--topic.telemetry.dlq", "dlq-" + run,
+                "--topic.telemetry.agg", "agg-" + run,
+                "--topic.devices", "devices-" + run,
+                "--watermark.out-of-orderness", "5s",
+                "--checkpoint.interval", "1s"));
+    args.addAll(List.of(extra));
+    TelemetryJobConfig config = TelemetryJobConfig.load(args.toArray(String[]::new), Map.of());
     kafka.createTopics(1, config.topics(), List.of(config.devicesTopic()));
     return config;
   }
