@@ -14,6 +14,7 @@ public enum RejectReason {
   TS_TOO_OLD("ts_too_old"),
   INVALID_SEQ("invalid_seq"),
   NO_METRICS("no_metrics"),
+  INVALID_BATCH("invalid_batch"),
   INVALID_METRIC("invalid_metric"),
   TOO_MANY_METRICS("too_many_metrics"),
   DEVICE_RECALLED("device_recalled"),

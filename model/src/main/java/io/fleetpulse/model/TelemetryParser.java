@@ -3,12 +3,16 @@ package io.fleetpulse.model;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -119,6 +123,184 @@ public final class TelemetryParser {
           RejectReason.NO_METRICS, "metrics is missing or has no entries");
     }
     return telemetry;
+  }
+
+  /** Receives what {@link #parseAll} makes of one message. */
+  public interface Readings {
+    /**
+     * Called once with the message's device id, before any reading: throwing refuses the whole
+     * message (e.g. a device id that differs from the record key).
+     */
+    default void device(String deviceId) throws InvalidMessageException {}
+
+    /** One valid reading, its device id set. */
+    void reading(Telemetry telemetry);
+
+    /** Record {@code index} of a batch is not valid; the other records are unaffected. */
+    void invalid(int index, InvalidMessageException problem);
+  }
+
+  /**
+   * Parses a single reading ({@code {"deviceId","ts","seq","metrics"}}) or a batch of readings
+   * ({@code {"deviceId","records":[{"ts","seq","metrics"}, ...]}}, e.g. history uploaded later) and
+   * hands every reading to {@code out}, a batch's in the order of their {@code ts} (so that a
+   * backlog in one message moves the device's time forward as if its readings had come one by one).
+   * A bad record of a batch is reported alone, with its index; a message that is bad as a whole
+   * throws.
+   */
+  public void parseAll(byte[] payload, Readings out) throws InvalidMessageException {
+    checkSize(payload);
+    Telemetry top = new Telemetry();
+    boolean hasTs = false;
+    List<Telemetry> records = null;
+    List<Integer> indexes = null;
+    List<InvalidMessageException> problems = new ArrayList<>(0);
+    List<Integer> problemIndexes = new ArrayList<>(0);
+    try (JsonParser p = JSON.createParser(payload)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new InvalidMessageException(RejectReason.NOT_JSON, "payload is not a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "deviceId":
+            top.setDeviceId(readDeviceId(p, value));
+            break;
+          case "ts":
+            top.setTs(readTs(p, value));
+            hasTs = true;
+            break;
+          case "seq":
+            top.setSeq(readSeq(p, value));
+            break;
+          case "metrics":
+            top.setMetrics(readMetrics(p, value));
+            break;
+          case "records":
+            if (value != JsonToken.START_ARRAY) {
+              p.skipChildren();
+              throw new InvalidMessageException(
+                  RejectReason.INVALID_BATCH, "records must be an array, got " + describe(value));
+            }
+            records = new ArrayList<>();
+            indexes = new ArrayList<>();
+            JsonStreamContext array = p.getParsingContext();
+            int index = 0;
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              try {
+                records.add(readRecord(p));
+                indexes.add(index);
+              } catch (InvalidMessageException e) {
+                // Skip the rest of the bad record: the others of the batch are still read.
+                while (p.getParsingContext() != array && p.nextToken() != null) {
+                  // skipping
+                }
+                problems.add(e);
+                problemIndexes.add(index);
+              }
+              index++;
+            }
+            break;
+          default:
+            p.skipChildren();
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new InvalidMessageException(
+            RejectReason.NOT_JSON, "unexpected content after the JSON object");
+      }
+    } catch (JsonProcessingException e) {
+      throw new InvalidMessageException(
+          RejectReason.NOT_JSON, "payload is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new InvalidMessageException(RejectReason.NOT_JSON, "payload could not be read: " + e);
+    }
+    if (top.getDeviceId() == null) {
+      throw new InvalidMessageException(RejectReason.MISSING_DEVICE_ID, "deviceId is missing");
+    }
+    if (records == null) {
+      checkReading(top, hasTs);
+      out.device(top.getDeviceId());
+      out.reading(top);
+      return;
+    }
+    if (hasTs || top.getSeq() != null || top.getMetrics() != null) {
+      throw new InvalidMessageException(
+          RejectReason.INVALID_BATCH,
+          "a batch carries ts, seq and metrics in each of its records, not beside records");
+    }
+    if (records.isEmpty() && problems.isEmpty()) {
+      throw new InvalidMessageException(RejectReason.INVALID_BATCH, "records is empty");
+    }
+    out.device(top.getDeviceId());
+    for (int i = 0; i < problems.size(); i++) {
+      out.invalid(problemIndexes.get(i), problems.get(i));
+    }
+    records.sort(Comparator.comparingLong(Telemetry::getTs));
+    for (Telemetry reading : records) {
+      reading.setDeviceId(top.getDeviceId());
+      out.reading(reading);
+    }
+  }
+
+  /** One record of a batch: ts, seq and metrics; a deviceId in it is not allowed. */
+  private Telemetry readRecord(JsonParser p) throws IOException, InvalidMessageException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      JsonToken token = p.currentToken();
+      p.skipChildren();
+      throw new InvalidMessageException(
+          RejectReason.INVALID_BATCH, "a record must be an object, got " + describe(token));
+    }
+    Telemetry reading = new Telemetry();
+    boolean hasTs = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "ts":
+          reading.setTs(readTs(p, value));
+          hasTs = true;
+          break;
+        case "seq":
+          reading.setSeq(readSeq(p, value));
+          break;
+        case "metrics":
+          reading.setMetrics(readMetrics(p, value));
+          break;
+        case "deviceId":
+          p.skipChildren();
+          throw new InvalidMessageException(
+              RejectReason.INVALID_BATCH,
+              "a record of a batch must not name a device: the batch's deviceId applies");
+        default:
+          p.skipChildren();
+      }
+    }
+    checkReading(reading, hasTs);
+    return reading;
+  }
+
+  private void checkSize(byte[] payload) throws InvalidMessageException {
+    if (payload == null || payload.length == 0) {
+      throw new InvalidMessageException(RejectReason.NOT_JSON, "payload is empty");
+    }
+    if (payload.length > maxPayloadBytes) {
+      throw new InvalidMessageException(
+          RejectReason.PAYLOAD_TOO_LARGE,
+          "payload is " + payload.length + " bytes, the limit is " + maxPayloadBytes);
+    }
+  }
+
+  private void checkReading(Telemetry reading, boolean hasTs) throws InvalidMessageException {
+    if (!hasTs) {
+      throw new InvalidMessageException(RejectReason.MISSING_TS, "ts is missing");
+    }
+    checkTsRange(reading.getTs());
+    if (reading.getMetrics() == null || reading.getMetrics().isEmpty()) {
+      throw new InvalidMessageException(
+          RejectReason.NO_METRICS, "metrics is missing or has no entries");
+    }
   }
 
   private static String readDeviceId(JsonParser p, JsonToken value)

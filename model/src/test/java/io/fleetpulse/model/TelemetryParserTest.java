@@ -310,6 +310,107 @@ class TelemetryParserTest {
     assertThat(t).isEqualTo(new Telemetry("s-42", NOW, null, Map.of("temperature", 21.7)));
   }
 
+  // --- batches ----------------------------------------------------------------------------------
+
+  @Test
+  void aBatchBecomesOneReadingPerRecordInTsOrderWithTheBatchsDeviceId()
+      throws InvalidMessageException {
+    Batch batch =
+        parseAll(
+            "{\"deviceId\":\"s-42\",\"records\":["
+                + "{\"ts\":"
+                + (NOW - 1_000)
+                + ",\"seq\":2,\"metrics\":{\"t\":2}},"
+                + "{\"ts\":"
+                + (NOW - 2_000)
+                + ",\"seq\":1,\"metrics\":{\"t\":1}}]}");
+
+    assertThat(batch.readings)
+        .containsExactly(
+            new Telemetry("s-42", NOW - 2_000, 1L, Map.of("t", 1.0)),
+            new Telemetry("s-42", NOW - 1_000, 2L, Map.of("t", 2.0)));
+    assertThat(batch.problems).isEmpty();
+  }
+
+  @Test
+  void aBadRecordOfABatchIsReportedAloneWithItsIndex() throws InvalidMessageException {
+    Batch batch =
+        parseAll(
+            "{\"records\":[{\"ts\":"
+                + NOW
+                + ",\"metrics\":{\"t\":{\"deep\":[1,2]}}},"
+                + "{\"ts\":"
+                + NOW
+                + ",\"metrics\":{\"t\":3}},{\"metrics\":{\"t\":4}}],\"deviceId\":\"s-42\"}");
+
+    assertThat(batch.readings).containsExactly(new Telemetry("s-42", NOW, null, Map.of("t", 3.0)));
+    assertThat(batch.problems).containsOnlyKeys(0, 2);
+    assertThat(batch.problems.get(0).reason()).isEqualTo(RejectReason.INVALID_METRIC);
+    assertThat(batch.problems.get(2).reason()).isEqualTo(RejectReason.MISSING_TS);
+  }
+
+  @Test
+  void aBatchWithTopLevelMetricsOrNoRecordsIsRefusedAsAWhole() {
+    assertThat(rejectAll("{\"deviceId\":\"s-42\",\"ts\":" + NOW + ",\"records\":[]}").reason())
+        .isEqualTo(RejectReason.INVALID_BATCH);
+    assertThat(rejectAll("{\"deviceId\":\"s-42\",\"records\":[]}").reason())
+        .isEqualTo(RejectReason.INVALID_BATCH);
+    assertThat(rejectAll("{\"deviceId\":\"s-42\",\"records\":{}}").reason())
+        .isEqualTo(RejectReason.INVALID_BATCH);
+    assertThat(rejectAll("{\"records\":[{\"ts\":" + NOW + ",\"metrics\":{\"t\":1}}]}").reason())
+        .isEqualTo(RejectReason.MISSING_DEVICE_ID);
+  }
+
+  @Test
+  void aRecordOfABatchMayNotNameADevice() throws InvalidMessageException {
+    Batch batch =
+        parseAll(
+            "{\"deviceId\":\"s-42\",\"records\":[{\"deviceId\":\"other\",\"ts\":"
+                + NOW
+                + ",\"metrics\":{\"t\":1}}]}");
+
+    assertThat(batch.readings).isEmpty();
+    assertThat(batch.problems.get(0).reason()).isEqualTo(RejectReason.INVALID_BATCH);
+  }
+
+  @Test
+  void parseAllOfASingleReadingIsParse() throws InvalidMessageException {
+    String json = json("\"s-42\"", String.valueOf(NOW), "{\"t\":1}");
+
+    assertThat(parseAll(json).readings).containsExactly(parse(json));
+  }
+
+  /** What parseAll handed out. */
+  private static final class Batch implements TelemetryParser.Readings {
+    final java.util.List<Telemetry> readings = new java.util.ArrayList<>();
+    final Map<Integer, InvalidMessageException> problems = new java.util.TreeMap<>();
+
+    @Override
+    public void reading(Telemetry telemetry) {
+      readings.add(telemetry);
+    }
+
+    @Override
+    public void invalid(int index, InvalidMessageException problem) {
+      problems.put(index, problem);
+    }
+  }
+
+  private Batch parseAll(String json) throws InvalidMessageException {
+    Batch batch = new Batch();
+    parser.parseAll(json.getBytes(StandardCharsets.UTF_8), batch);
+    return batch;
+  }
+
+  private InvalidMessageException rejectAll(String json) {
+    try {
+      parseAll(json);
+    } catch (InvalidMessageException e) {
+      return e;
+    }
+    throw new AssertionError("expected a rejection of " + json);
+  }
+
   // --- helpers ----------------------------------------------------------------------------------
 
   private static String json(String deviceId, String ts, String metrics) {

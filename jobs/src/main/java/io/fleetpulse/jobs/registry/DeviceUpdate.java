@@ -15,6 +15,8 @@ public class DeviceUpdate {
 
   private String deviceId;
   private Device device;
+  private int partition = -1;
+  private long offset = -1;
 
   public DeviceUpdate() {}
 
@@ -40,6 +42,31 @@ public class DeviceUpdate {
     this.device = device;
   }
 
+  /** The registry topic partition this update was read from, or -1. */
+  public int getPartition() {
+    return partition;
+  }
+
+  public void setPartition(int partition) {
+    this.partition = partition;
+  }
+
+  /** The offset this update was read from, or -1: how far the registry has been read. */
+  public long getOffset() {
+    return offset;
+  }
+
+  public void setOffset(long offset) {
+    this.offset = offset;
+  }
+
+  /** This update, marked as read from {@code partition} at {@code offset}. */
+  public DeviceUpdate at(int partition, long offset) {
+    this.partition = partition;
+    this.offset = offset;
+    return this;
+  }
+
   public boolean isDeletion() {
     return device == null;
   }
@@ -55,7 +82,16 @@ public class DeviceUpdate {
     public TypeInformation<DeviceUpdate> createTypeInfo(
         Type t, Map<String, TypeInformation<?>> genericParameters) {
       return Types.POJO(
-          DeviceUpdate.class, Map.of("deviceId", Types.STRING, "device", ModelTypes.DEVICE));
+          DeviceUpdate.class,
+          Map.of(
+              "deviceId",
+              Types.STRING,
+              "device",
+              ModelTypes.DEVICE,
+              "partition",
+              Types.INT,
+              "offset",
+              Types.LONG));
     }
   }
 }

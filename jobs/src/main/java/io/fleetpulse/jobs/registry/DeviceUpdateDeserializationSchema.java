@@ -35,7 +35,7 @@ public final class DeviceUpdateDeserializationSchema
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     if (record.value() == null || record.value().length == 0) {
       if (key != null) {
-        out.collect(new DeviceUpdate(key, null));
+        out.collect(new DeviceUpdate(key, null).at(record.partition(), record.offset()));
       }
       return;
     }
@@ -56,7 +56,7 @@ public final class DeviceUpdateDeserializationSchema
                 + "'");
       }
       device.setDeviceId(id);
-      out.collect(new DeviceUpdate(id, device));
+      out.collect(new DeviceUpdate(id, device).at(record.partition(), record.offset()));
     } catch (IllegalArgumentException e) {
       if (rejected != null) {
         rejected.inc();

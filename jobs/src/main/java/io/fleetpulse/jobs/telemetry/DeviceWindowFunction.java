@@ -103,7 +103,7 @@ public final class DeviceWindowFunction
       tooManyMetrics.inc();
       ctx.output(
           LATE,
-          DeadLetters.of(
+          TelemetryDeadLetters.of(
               telemetry,
               RejectReason.TOO_MANY_METRICS,
               "device "
@@ -123,7 +123,12 @@ public final class DeviceWindowFunction
     DeviceMetricsAggregator.fold(telemetry, acc);
     if (ts > device.getMaxTs()) {
       device.setMaxTs(ts);
-      closeUpTo(ctx.getCurrentKey(), device, closableEnd(ts), out);
+      long end = closableEnd(ts);
+      // Most records move the device's time within its current window: nothing can close then,
+      // and the open windows are not iterated.
+      if (end > device.getClosedUpTo()) {
+        closeUpTo(ctx.getCurrentKey(), device, end, out);
+      }
     }
     long now = ctx.timerService().currentProcessingTime();
     device.setLastSeen(now);
@@ -230,6 +235,6 @@ public final class DeviceWindowFunction
             + ", device watermark "
             + (device.getMaxTs() - outOfOrdernessMs)
             + ")";
-    return DeadLetters.of(telemetry, RejectReason.LATE, detail, sourceTopic);
+    return TelemetryDeadLetters.of(telemetry, RejectReason.LATE, detail, sourceTopic);
   }
 }

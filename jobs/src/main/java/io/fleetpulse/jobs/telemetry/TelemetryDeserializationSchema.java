@@ -43,13 +43,46 @@ public final class TelemetryDeserializationSchema
       open(null);
     }
     try {
-      Telemetry telemetry = parser.parse(record.value());
-      checkKey(record.key(), telemetry.getDeviceId());
+      parser.parseAll(record.value(), new Readings(record, out));
+    } catch (InvalidMessageException e) {
+      out.collect(ParsedTelemetry.invalid(DeadLetters.of(record, e.reason(), e.getMessage())));
+    }
+  }
+
+  /**
+   * The readings of one Kafka record (one, or a batch's): each checked against the record's key and
+   * tagged with its source coordinates; a bad record of a batch is a dead letter of its own, the
+   * whole original message with the index of the bad record.
+   */
+  private static final class Readings implements TelemetryParser.Readings {
+    private final ConsumerRecord<byte[], byte[]> record;
+    private final Collector<ParsedTelemetry> out;
+
+    Readings(ConsumerRecord<byte[], byte[]> record, Collector<ParsedTelemetry> out) {
+      this.record = record;
+      this.out = out;
+    }
+
+    @Override
+    public void device(String deviceId) throws InvalidMessageException {
+      checkKey(record.key(), deviceId);
+    }
+
+    @Override
+    public void reading(Telemetry telemetry) {
       telemetry.setSourcePartition(record.partition());
       telemetry.setSourceOffset(record.offset());
       out.collect(ParsedTelemetry.valid(telemetry));
-    } catch (InvalidMessageException e) {
-      out.collect(ParsedTelemetry.invalid(DeadLetters.of(record, e.reason(), e.getMessage())));
+    }
+
+    @Override
+    public void invalid(int index, InvalidMessageException problem) {
+      out.collect(
+          ParsedTelemetry.invalid(
+              TelemetryDeadLetters.withRecordIndex(
+                  DeadLetters.of(
+                      record, problem.reason(), "records[" + index + "]: " + problem.getMessage()),
+                  index)));
     }
   }
 
@@ -64,6 +97,10 @@ public final class TelemetryDeserializationSchema
       throw new InvalidMessageException(
           RejectReason.DEVICE_ID_MISMATCH,
           "the record has no key; it must be the device id '" + deviceId + "'");
+    }
+    if (sameAscii(key, deviceId)) {
+      // The common case, without a decoder per record: a parsed device id is ASCII only.
+      return;
     }
     if (key.length > DeviceIds.MAX_LENGTH) {
       throw new InvalidMessageException(
@@ -90,6 +127,19 @@ public final class TelemetryDeserializationSchema
           RejectReason.DEVICE_ID_MISMATCH,
           "deviceId '" + deviceId + "' differs from the record key '" + keyId + "'");
     }
+  }
+
+  /** True when {@code key} is exactly the bytes of {@code id}, a valid (ASCII) device id. */
+  private static boolean sameAscii(byte[] key, String id) {
+    if (key.length != id.length()) {
+      return false;
+    }
+    for (int i = 0; i < key.length; i++) {
+      if (key[i] != (byte) id.charAt(i) || key[i] < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

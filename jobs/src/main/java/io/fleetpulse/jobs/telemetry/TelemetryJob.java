@@ -6,8 +6,10 @@ import io.fleetpulse.jobs.archive.ArchiveFileSystems;
 import io.fleetpulse.jobs.archive.ArchiveSinks;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
+import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.jobs.enrich.DedupeAndEnrichFunction;
 import io.fleetpulse.jobs.enrich.DeviceRegistry;
+import io.fleetpulse.jobs.enrich.RegistryEndOffsets;
 import io.fleetpulse.jobs.influx.InfluxSinks;
 import io.fleetpulse.jobs.kafka.JsonValues;
 import io.fleetpulse.jobs.kafka.KafkaConnectors;
@@ -18,9 +20,9 @@ import io.fleetpulse.jobs.registry.DeviceUpdateDeserializationSchema;
 import io.fleetpulse.jobs.registry.RegistryWatermarks;
 import io.fleetpulse.jobs.runtime.JobEnvironment;
 import io.fleetpulse.jobs.sink.NamedSink;
-import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -49,10 +51,15 @@ public final class TelemetryJob {
   /** The {@code dlq.stage} of what this job dead-letters. */
   public static final String STAGE = "telemetry-job";
 
+  /** How long a dead letter waits for its original record to be read back from Kafka. */
+  static final Duration ORIGINAL_RECORD_TIMEOUT = Duration.ofSeconds(5);
+
   private final TelemetryJobConfig config;
   private final Source<ParsedTelemetry, ?, ?> telemetrySource;
   private final Source<DeviceUpdate, ?, ?> registrySource;
   private final TelemetrySinks sinks;
+  private OriginalRecords originals;
+  private RegistryEndOffsets registryEnd;
 
   public TelemetryJob(
       TelemetryJobConfig config,
@@ -65,15 +72,35 @@ public final class TelemetryJob {
     this.sinks = sinks;
   }
 
+  /**
+   * This job reading the original bytes and headers of late and refused telemetry back from its
+   * source for their dead letters (Kafka sources only; without it they carry re-encoded JSON).
+   */
+  public TelemetryJob withOriginalRecords(OriginalRecords originals) {
+    this.originals = originals;
+    return this;
+  }
+
+  /**
+   * This job holding telemetry on a fresh start until the registry source has been read up to
+   * {@code registryEnd} (at most {@code registry.hold-timeout}); without it nothing is held.
+   */
+  public TelemetryJob withRegistryHold(RegistryEndOffsets registryEnd) {
+    this.registryEnd = registryEnd;
+    return this;
+  }
+
   /** This job writing its aggregates to {@code sink} too (e.g. a test's observer). */
   public TelemetryJob withAggregateSink(NamedSink<TelemetryAggregate> sink) {
     List<NamedSink<TelemetryAggregate>> aggregates = new ArrayList<>(sinks.aggregates());
     aggregates.add(sink);
     return new TelemetryJob(
-        config,
-        telemetrySource,
-        registrySource,
-        new TelemetrySinks(aggregates, sinks.trends(), sinks.telemetry(), sinks.deadLetters()));
+            config,
+            telemetrySource,
+            registrySource,
+            new TelemetrySinks(aggregates, sinks.trends(), sinks.telemetry(), sinks.deadLetters()))
+        .withOriginalRecords(originals)
+        .withRegistryHold(registryEnd);
   }
 
   /** This job without the telemetry sink named {@code name} (a replay leaves out the archive). */
@@ -96,7 +123,7 @@ public final class TelemetryJob {
 
     SingleOutputStreamOperator<Telemetry> valid =
         parsed
-            .process(new TelemetryValidator(), ModelTypes.TELEMETRY)
+            .process(new TelemetryValidator(), TelemetryTypeInfo.INSTANCE)
             .name("validate")
             .uid("telemetry-validate");
 
@@ -111,8 +138,12 @@ public final class TelemetryJob {
             .keyBy(Telemetry::getDeviceId)
             .connect(registry)
             .process(
-                new DedupeAndEnrichFunction(config.dedupeHorizon(), config.rawTopic()),
-                ModelTypes.TELEMETRY)
+                new DedupeAndEnrichFunction(
+                    config.dedupeHorizon(),
+                    config.rawTopic(),
+                    registryEnd,
+                    config.registryHoldTimeout()),
+                TelemetryTypeInfo.INSTANCE)
             .name("dedupe-enrich")
             .uid("telemetry-dedupe-enrich");
 
@@ -152,9 +183,18 @@ public final class TelemetryJob {
     for (NamedSink<Telemetry> sink : sinks.telemetry()) {
       enriched.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());
     }
+    DataStream<DeadLetter> refusedAfterParsing =
+        enriched.getSideOutput(DedupeAndEnrichFunction.REFUSED).union(late);
+    if (originals != null) {
+      refusedAfterParsing =
+          refusedAfterParsing
+              .map(originals, DeadLetters.TYPE)
+              .name("dead-letter-originals")
+              .uid("telemetry-dlq-originals");
+    }
     valid
         .getSideOutput(TelemetryValidator.REJECTED)
-        .union(enriched.getSideOutput(DedupeAndEnrichFunction.REFUSED), late)
+        .union(refusedAfterParsing)
         .sinkTo(sinks.deadLetters())
         .name("dead-letter-sink")
         .uid("telemetry-dlq-sink");
@@ -283,9 +323,24 @@ public final class TelemetryJob {
             "telemetry-dlq-sink",
             new DeadLetterSerializationSchema(config.deadLetterTopic(), STAGE));
     return new TelemetryJob(
-        config,
-        telemetry,
-        registry,
-        new TelemetrySinks(aggregates, trends, telemetrySinks, deadLetters));
+            config,
+            telemetry,
+            registry,
+            new TelemetrySinks(aggregates, trends, telemetrySinks, deadLetters))
+        .withOriginalRecords(
+            new OriginalRecords(
+                config.kafka().bootstrapServers(),
+                config.kafka().clientProperties(),
+                ORIGINAL_RECORD_TIMEOUT))
+        // Not for a bounded run: held records wait for processing-time timers, which do not fire
+        // once a bounded input has ended.
+        .withRegistryHold(
+            bounded
+                ? null
+                : new KafkaRegistryEndOffsets(
+                    config.kafka().bootstrapServers(),
+                    config.kafka().clientProperties(),
+                    config.devicesTopic(),
+                    Duration.ofSeconds(30)));
   }
 }

@@ -41,7 +41,8 @@ public record TelemetryJobConfig(
     String stateBackend,
     String checkpointDir,
     InfluxConfig influx,
-    ArchiveConfig archive) {
+    ArchiveConfig archive,
+    Duration registryHoldTimeout) {
 
   public static final ConfigOption<String> RAW_TOPIC =
       topic("topic.telemetry.raw", "iot.telemetry.raw", "raw telemetry from the bridge");
@@ -125,6 +126,14 @@ public record TelemetryJobConfig(
           .durationType()
           .positive()
           .description("how often a trend window starts, e.g. `1m`; required with the size");
+  public static final ConfigOption<Duration> REGISTRY_HOLD_TIMEOUT =
+      ConfigOption.key("registry.hold-timeout")
+          .durationType()
+          .nonNegative()
+          .defaultValue(Duration.ofSeconds(30))
+          .description(
+              "on a fresh start, telemetry waits (in keyed state) until the device registry has"
+                  + " been read to its end, at most this long; `0s`: no wait");
   public static final ConfigOption<Duration> DEDUPE_HORIZON =
       ConfigOption.key("dedupe.horizon")
           .durationType()
@@ -165,7 +174,8 @@ public record TelemetryJobConfig(
               MAX_METRICS_PER_DEVICE,
               TREND_WINDOW_SIZE,
               TREND_WINDOW_SLIDE)
-          .add(DEDUPE_HORIZON, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND)
+          .add(DEDUPE_HORIZON, REGISTRY_HOLD_TIMEOUT)
+          .add(CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND)
           .addAll(InfluxConfig.OPTIONS)
           .addAll(ArchiveConfig.OPTIONS)
           .addAll(KinesisSourceConfig.OPTIONS)
@@ -229,7 +239,8 @@ public record TelemetryJobConfig(
         s.get(STATE_BACKEND).flinkName(),
         s.get(CHECKPOINT_DIR),
         InfluxConfig.from(s),
-        ArchiveConfig.from(s));
+        ArchiveConfig.from(s),
+        s.get(REGISTRY_HOLD_TIMEOUT));
   }
 
   /** The topics this job reads and writes, for the start-up check. */

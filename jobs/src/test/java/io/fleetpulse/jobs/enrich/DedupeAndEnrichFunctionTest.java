@@ -164,13 +164,103 @@ class DedupeAndEnrichFunctionTest {
     }
   }
 
+  // --- the registry hold of a fresh start ------------------------------------------------------
+
+  @Test
+  void aFreshStartHoldsTelemetryUntilTheRegistryIsReadToItsEndThenReleasesItInOrder()
+      throws Exception {
+    try (var harness = holding(new FixedEnd(Map.of(0, 3L, 1, 1L)))) {
+      harness.setProcessingTime(1_000);
+      harness.processElement(telemetry("d", TS, 1L, 1.0), TS);
+      harness.processElement(telemetry("d", TS + 1, 2L, 2.0), TS);
+      harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE).at(0, 0), TS);
+      harness.processBroadcastElement(update("x", "plant-1", DeviceStatus.ACTIVE).at(1, 0), TS);
+      harness.processBroadcastElement(update("y", "plant-1", DeviceStatus.ACTIVE).at(0, 1), TS);
+      assertThat(harness.extractOutputValues()).isEmpty();
+
+      harness.processBroadcastElement(update("z", "plant-1", DeviceStatus.ACTIVE).at(0, 2), TS);
+      harness.processElement(telemetry("d", TS + 2, 3L, 3.0), TS);
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Telemetry::getSeq, Telemetry::getStatus, Telemetry::getSite)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1L, "ACTIVE", "plant-1"),
+              org.assertj.core.groups.Tuple.tuple(2L, "ACTIVE", "plant-1"),
+              org.assertj.core.groups.Tuple.tuple(3L, "ACTIVE", "plant-1"));
+    }
+  }
+
+  @Test
+  void aHeldDeviceThatSendsNothingMoreIsReleasedAtTheHoldsTimeBoundTaggedFromTheRegistry()
+      throws Exception {
+    try (var harness = holding(new FixedEnd(Map.of(0, 1L)))) {
+      harness.setProcessingTime(1_000);
+      harness.processElement(telemetry("d", TS, 1L, 1.0), TS);
+      harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE).at(0, 0), TS);
+
+      harness.setProcessingTime(1_000 + Duration.ofSeconds(30).toMillis());
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Telemetry::getStatus)
+          .containsExactly("ACTIVE");
+    }
+  }
+
+  @Test
+  void theHoldEndsAfterItsTimeoutAndUnknownDevicesAreThenUnregistered() throws Exception {
+    try (var harness = holding(new FixedEnd(Map.of(0, 100L)))) {
+      harness.setProcessingTime(1_000);
+      harness.processElement(telemetry("d", TS, 1L, 1.0), TS);
+      harness.processElement(telemetry("e", TS, 1L, 1.0), TS);
+      assertThat(harness.extractOutputValues()).isEmpty();
+
+      harness.setProcessingTime(1_000 + Duration.ofSeconds(30).toMillis());
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Telemetry::getDeviceId, Telemetry::getStatus)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple("d", DeviceRegistry.UNREGISTERED),
+              org.assertj.core.groups.Tuple.tuple("e", DeviceRegistry.UNREGISTERED));
+      harness.processElement(telemetry("d", TS + 1, 2L, 1.0), TS);
+      assertThat(harness.extractOutputValues()).hasSize(3);
+    }
+  }
+
+  @Test
+  void anEmptyRegistryHoldsNothing() throws Exception {
+    try (var harness = holding(new FixedEnd(Map.of()))) {
+      harness.processElement(telemetry("d", TS, 1L, 1.0), TS);
+
+      assertThat(harness.extractOutputValues()).hasSize(1);
+      assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  /** A registry that ended at fixed offsets. */
+  private record FixedEnd(Map<Integer, Long> ends) implements RegistryEndOffsets {
+    @Override
+    public Map<Integer, Long> endOffsets() {
+      return ends;
+    }
+  }
+
+  private static KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, Telemetry>
+      holding(RegistryEndOffsets end) throws Exception {
+    return harness(
+        new DedupeAndEnrichFunction(
+            Duration.ofMinutes(10), "iot.telemetry.raw", end, Duration.ofSeconds(30)));
+  }
+
   private static KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, Telemetry>
       harness() throws Exception {
+    return harness(new DedupeAndEnrichFunction(Duration.ofMinutes(10), "iot.telemetry.raw"));
+  }
+
+  private static KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, Telemetry>
+      harness(DedupeAndEnrichFunction function) throws Exception {
     var harness =
         new KeyedBroadcastOperatorTestHarness<>(
-            new CoBroadcastWithKeyedOperator<>(
-                new DedupeAndEnrichFunction(Duration.ofMinutes(10), "iot.telemetry.raw"),
-                List.of(DeviceRegistry.STATE)),
+            new CoBroadcastWithKeyedOperator<>(function, List.of(DeviceRegistry.STATE)),
             Telemetry::getDeviceId,
             Types.STRING,
             1,

@@ -78,7 +78,49 @@ class TelemetryDeserializationSchemaTest {
     assertThat(letter.isTruncated()).isFalse();
   }
 
+  @Test
+  void aBatchUploadBecomesOneReadingPerRecordAndABadRecordOneDeadLetterWithItsIndex() {
+    byte[] batch =
+        ("{\"deviceId\":\"d-1\",\"records\":[{\"ts\":"
+                + TS
+                + ",\"metrics\":{\"t\":1}},{\"ts\":\"yesterday\",\"metrics\":{\"t\":2}},"
+                + "{\"ts\":"
+                + (TS - 1)
+                + ",\"metrics\":{\"t\":3}}]}")
+            .getBytes(UTF_8);
+
+    List<ParsedTelemetry> out = parseAll("d-1".getBytes(UTF_8), batch);
+
+    assertThat(out).hasSize(3);
+    DeadLetter letter = out.get(0).getDeadLetter();
+    assertThat(letter.getReason()).isEqualTo("invalid_ts");
+    assertThat(letter.getDetail()).startsWith("records[1]: ");
+    assertThat(letter.getValue()).isEqualTo(batch);
+    assertThat(letter.getHeaderNames()).contains(TelemetryDeadLetters.RECORD_INDEX);
+    assertThat(out.subList(1, 3))
+        .extracting(p -> p.getTelemetry().getTs(), p -> p.getTelemetry().getSourceOffset())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(TS - 1, 42L),
+            org.assertj.core.groups.Tuple.tuple(TS, 42L));
+  }
+
+  @Test
+  void aBatchUnderAnotherDevicesKeyIsOneMismatch() {
+    byte[] batch =
+        ("{\"deviceId\":\"d-1\",\"records\":[{\"ts\":" + TS + ",\"metrics\":{\"t\":1}}]}")
+            .getBytes(UTF_8);
+
+    assertThat(parse("d-2".getBytes(UTF_8), batch).getDeadLetter().getReason())
+        .isEqualTo("device_id_mismatch");
+  }
+
   private static ParsedTelemetry parse(byte[] key, byte[] value) {
+    List<ParsedTelemetry> out = parseAll(key, value);
+    assertThat(out).hasSize(1);
+    return out.get(0);
+  }
+
+  private static List<ParsedTelemetry> parseAll(byte[] key, byte[] value) {
     TelemetryDeserializationSchema schema = new TelemetryDeserializationSchema(64 * 1024, 60_000);
     schema.open(null);
     List<ParsedTelemetry> out = new ArrayList<>();
@@ -93,7 +135,6 @@ class TelemetryDeserializationSchemaTest {
           @Override
           public void close() {}
         });
-    assertThat(out).hasSize(1);
-    return out.get(0);
+    return out;
   }
 }

@@ -1,0 +1,85 @@
+package io.fleetpulse.jobs.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetpulse.model.Telemetry;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+class TelemetrySerializerTest {
+
+  @Test
+  void anEnrichedRecordSurvivesARoundTripWithEveryField() throws IOException {
+    Telemetry t = new Telemetry("d-1", 1_764_331_200_123L, 17L, Map.of("t", 21.7, "b", 87.0));
+    t.setType("sensor");
+    t.setSite("site-1");
+    t.setFirmware("1.2");
+    t.setStatus("ACTIVE");
+    t.setSourcePartition(3);
+    t.setSourceOffset(42);
+
+    Telemetry back = roundTrip(t);
+
+    assertThat(back).isEqualTo(t);
+    assertThat(back.getSourcePartition()).isEqualTo(3);
+    assertThat(back.getSourceOffset()).isEqualTo(42);
+  }
+
+  @Test
+  void nullFieldsStayNull() throws IOException {
+    Telemetry t = new Telemetry(null, 5, null, null);
+
+    Telemetry back = roundTrip(t);
+
+    assertThat(back).isEqualTo(t);
+    assertThat(back.getSeq()).isNull();
+    assertThat(back.getMetrics()).isNull();
+    assertThat(back.getStatus()).isNull();
+    assertThat(back.getSourceOffset()).isEqualTo(-1);
+  }
+
+  @Test
+  void manyMetricsAndCopyKeepTheirValues() throws IOException {
+    Map<String, Double> metrics = new HashMap<>();
+    for (int i = 0; i < 500; i++) {
+      metrics.put("m" + i, i * 1.5);
+    }
+    Telemetry t = new Telemetry("d", 1, 1L, metrics);
+
+    assertThat(roundTrip(t).getMetrics()).isEqualTo(metrics);
+    Telemetry copy = TelemetrySerializer.INSTANCE.copy(t);
+    assertThat(copy).isEqualTo(t);
+    assertThat(copy.getMetrics()).isNotSameAs(metrics);
+  }
+
+  @Test
+  void theSnapshotRestoresACompatibleSerializer() {
+    assertThat(
+            TelemetrySerializer.INSTANCE
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(new TelemetrySerializer.Snapshot())
+                .isCompatibleAsIs())
+        .isTrue();
+    assertThat(new TelemetrySerializer.Snapshot().restoreSerializer())
+        .isSameAs(TelemetrySerializer.INSTANCE);
+  }
+
+  private static Telemetry roundTrip(Telemetry t) throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    TelemetrySerializer.INSTANCE.serialize(t, out);
+    DataOutputSerializer copied = new DataOutputSerializer(64);
+    TelemetrySerializer.INSTANCE.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+    Telemetry back =
+        TelemetrySerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    // The copied bytes may order the metrics differently, but they say the same.
+    assertThat(
+            TelemetrySerializer.INSTANCE.deserialize(
+                new DataInputDeserializer(copied.getCopyOfBuffer())))
+        .isEqualTo(back);
+    return back;
+  }
+}
