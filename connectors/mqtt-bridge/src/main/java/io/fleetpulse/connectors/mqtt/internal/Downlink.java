@@ -101,10 +101,16 @@ public final class Downlink implements Runnable {
           record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
       String problem = invalid(deviceId);
       if (problem != null) {
-        results.add(reject(record, problem));
+        results.add(reject(record, Rejection.INVALID_DEVICE_ID, problem));
         continue;
       }
-      String topic = routes.get(record.topic()).topicFor(deviceId);
+      String topic;
+      try {
+        topic = DownlinkTopics.topicFor(routes.get(record.topic()), deviceId, record.headers());
+      } catch (IllegalArgumentException e) {
+        results.add(reject(record, Rejection.INVALID_SHADOW_HEADER, e.getMessage()));
+        continue;
+      }
       results.add(
           mqtt.publishWith()
               .topic(topic)
@@ -138,16 +144,13 @@ public final class Downlink implements Runnable {
     return DeviceIds.problem(deviceId);
   }
 
-  private CompletableFuture<Boolean> reject(ConsumerRecord<byte[], byte[]> record, String detail) {
+  private CompletableFuture<Boolean> reject(
+      ConsumerRecord<byte[], byte[]> record, Rejection rejection, String detail) {
     ProducerRecord<byte[], byte[]> rejected =
         new ProducerRecord<>(rejectedTopic, null, record.key(), record.value());
     record.headers().forEach(h -> rejected.headers().add(h));
     BridgeHeaders.addRejection(
-        rejected.headers(),
-        Rejection.INVALID_DEVICE_ID,
-        detail,
-        "downlink",
-        System.currentTimeMillis());
+        rejected.headers(), rejection, detail, "downlink", System.currentTimeMillis());
     rejected.headers().add(DeadLetterHeaders.SOURCE_TOPIC, Utf8.bytes(record.topic()));
     rejected
         .headers()
@@ -159,7 +162,7 @@ public final class Downlink implements Runnable {
     sender.send(
         rejected,
         () -> {
-          metrics.rejected(Rejection.INVALID_DEVICE_ID, "downlink");
+          metrics.rejected(rejection, "downlink");
           done.complete(true);
         },
         error -> {
