@@ -22,6 +22,10 @@ public final class FleetTopics {
       new Topic("iot.shadows", true, "full shadow documents (ShadowJob)");
   public static final Topic SHADOW_DELTA =
       new Topic("iot.shadow.delta", false, "shadow deltas for devices (ShadowJob)");
+  public static final Topic SHADOW_RESPONSES =
+      new Topic("iot.shadow.responses", false, "accepted / rejected shadow responses (ShadowJob)");
+  public static final Topic SHADOW_DLQ =
+      new Topic("iot.shadow.dlq", false, "shadow requests that name no shadow (ShadowJob)");
   public static final Topic DEVICES = new Topic("iot.devices", true, "the device registry");
   public static final Topic ALERT_SIGNALS =
       new Topic("iot.alert.signals", false, "detector signals (SQL rules)");
@@ -51,6 +55,8 @@ public final class FleetTopics {
           SHADOW_DESIRED,
           SHADOWS,
           SHADOW_DELTA,
+          SHADOW_RESPONSES,
+          SHADOW_DLQ,
           DEVICES,
           ALERT_SIGNALS,
           ALERT_ACTIONS,

@@ -21,7 +21,9 @@ public enum RejectReason {
   DEVICE_DISABLED("device_disabled"),
   LATE("late"),
   INVALID_SIGNAL("invalid_signal"),
-  INVALID_ACTION("invalid_action");
+  INVALID_ACTION("invalid_action"),
+  INVALID_SHADOW_OP("invalid_shadow_op"),
+  INVALID_SHADOW_NAME("invalid_shadow_name");
 
   private final String code;
 

@@ -5,7 +5,9 @@ import io.fleetpulse.common.Utf8;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.model.shadow.ShadowEngine;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -20,7 +22,8 @@ import org.apache.flink.util.OutputTag;
  * responses on side outputs, unaddressable records to the dead letters.
  *
  * <p>The shadow is one JSON string in a {@code ValueState}: one state entry per shadow (cheap on
- * RocksDB, at most a few KiB by the document limit) and no Kryo.
+ * RocksDB, at most a few KiB by the document limit) and no Kryo. An optional time-to-live drops
+ * shadows nobody touched for long.
  */
 public final class ShadowFunction
     extends KeyedProcessFunction<String, ShadowRequest, ShadowMessage> {
@@ -44,6 +47,7 @@ public final class ShadowFunction
   public static final String DELTA = "delta";
 
   private final int maxDocumentBytes;
+  private final Duration stateTtl;
   private transient ShadowEngine engine;
   private transient ValueState<String> shadow;
   private transient Counter accepted;
@@ -51,14 +55,42 @@ public final class ShadowFunction
   private transient Counter deltas;
   private transient Counter deadLetters;
 
+  /** Shadows kept until deleted. */
   public ShadowFunction(int maxDocumentBytes) {
+    this(maxDocumentBytes, null);
+  }
+
+  /**
+   * Shadows of at most {@code maxDocumentBytes} of state; one not written (updated, deleted) nor
+   * read for {@code stateTtl} is dropped from state ({@code null}: never).
+   */
+  public ShadowFunction(int maxDocumentBytes, Duration stateTtl) {
     this.maxDocumentBytes = maxDocumentBytes;
+    this.stateTtl = stateTtl;
+  }
+
+  /** The state of one shadow, with the time-to-live when there is one. */
+  static ValueStateDescriptor<String> stateDescriptor(Duration stateTtl) {
+    ValueStateDescriptor<String> descriptor = new ValueStateDescriptor<>("shadow", Types.STRING);
+    if (stateTtl != null) {
+      // Processing time: a shadow is "untouched" by the wall clock. Reads refresh it too, so a
+      // device that only asks (get) keeps its shadow. The backends' default background cleanup
+      // applies (RocksDB: the compaction filter; heap: incremental), and expired entries are
+      // never returned, so an expired shadow answers 404 even before it is cleaned up.
+      descriptor.enableTimeToLive(
+          StateTtlConfig.newBuilder(stateTtl)
+              .updateTtlOnReadAndWrite()
+              .neverReturnExpired()
+              .useProcessingTime()
+              .build());
+    }
+    return descriptor;
   }
 
   @Override
   public void open(OpenContext openContext) {
     engine = new ShadowEngine(maxDocumentBytes);
-    shadow = getRuntimeContext().getState(new ValueStateDescriptor<>("shadow", Types.STRING));
+    shadow = getRuntimeContext().getState(stateDescriptor(stateTtl));
     accepted = getRuntimeContext().getMetricGroup().counter("shadowRequestsAccepted");
     rejected = getRuntimeContext().getMetricGroup().counter("shadowRequestsRejected");
     deltas = getRuntimeContext().getMetricGroup().counter("shadowDeltas");

@@ -1,7 +1,6 @@
 package io.fleetpulse.jobs.shadow;
 
 import io.fleetpulse.common.Utf8;
-import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.model.DeviceIds;
 import io.fleetpulse.model.RejectReason;
@@ -49,25 +48,20 @@ public final class ShadowRequests implements KafkaRecordDeserializationSchema<Sh
     op = op == null ? UPDATE : op;
     if (!op.equals(UPDATE) && !op.equals(GET) && !op.equals(DELETE)) {
       return ShadowRequest.invalid(
-          refused(
-              record, "invalid_shadow_op", OP_HEADER + " must be update, get or delete: " + op));
+          DeadLetters.of(
+              record,
+              RejectReason.INVALID_SHADOW_OP,
+              OP_HEADER + " must be update, get or delete: " + op));
     }
     String name = header(record, NAME_HEADER);
     if (name != null && !SHADOW_NAME.matcher(name).matches()) {
       return ShadowRequest.invalid(
-          refused(
+          DeadLetters.of(
               record,
-              "invalid_shadow_name",
+              RejectReason.INVALID_SHADOW_NAME,
               "shadow names are 1 to 64 characters of a-z A-Z 0-9 : _ -: " + name));
     }
     return ShadowRequest.of(deviceId, name, op, record.value());
-  }
-
-  private static DeadLetter refused(
-      ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
-    DeadLetter letter = DeadLetters.of(record, RejectReason.INVALID_DEVICE_ID, detail);
-    letter.setReason(reason);
-    return letter;
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -1,15 +1,20 @@
 package io.fleetpulse.jobs.shadow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.model.shadow.ShadowEngine;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -206,6 +211,107 @@ class ShadowFunctionTest {
       restored.open();
       restored.processElement(update("d1", "{'state':{'reported':{'a':3}},'version':2}"), 0);
       assertThat(body(restored.extractOutputValues().get(0)).get("version").asLong()).isEqualTo(3);
+    }
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, ShadowRequest, ShadowMessage>
+      unopened(Duration ttl, StateBackend backend) throws Exception {
+    var harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(
+                new ShadowFunction(ShadowEngine.DEFAULT_MAX_DOCUMENT_BYTES, ttl)),
+            ShadowRequest::shadowKey,
+            Types.STRING);
+    harness.setStateBackend(backend);
+    harness.setProcessingTime(NOW_MS);
+    harness.setStateTtlProcessingTime(NOW_MS);
+    return harness;
+  }
+
+  @Test
+  void onRocksDbASnapshotAndRestoreKeepsVersionsDeltasAndNamedShadows() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var h = unopened(null, new EmbeddedRocksDBStateBackend())) {
+      h.open();
+      h.processElement(update("d1", "{'state':{'reported':{'a':1}}}"), 0);
+      h.processElement(update("d1", "{'state':{'desired':{'a':2}}}"), 0);
+      h.processElement(
+          ShadowRequest.of(
+              "d1", "cfg", ShadowRequests.UPDATE, bytes("{'state':{'reported':{'b':1}}}")),
+          0);
+      h.processElement(ShadowRequest.of("d2", null, ShadowRequests.DELETE, new byte[0]), 0);
+      h.processElement(update("d3", "{'state':{'reported':{'c':1}}}"), 0);
+      h.processElement(ShadowRequest.of("d3", null, ShadowRequests.DELETE, new byte[0]), 0);
+      snapshot = h.snapshot(1L, 1L);
+    }
+    try (var restored = unopened(null, new EmbeddedRocksDBStateBackend())) {
+      restored.initializeState(snapshot);
+      restored.open();
+      restored.processElement(update("d1", "{'state':{'reported':{'a':2}},'version':2}"), 0);
+      restored.processElement(
+          ShadowRequest.of("d1", "cfg", ShadowRequests.GET, bytes("{'clientToken':'g'}")), 0);
+      restored.processElement(update("d3", "{'state':{'reported':{'c':2}}}"), 0);
+
+      List<ShadowMessage> docs = restored.extractOutputValues();
+      assertThat(body(docs.get(0)).get("version").asLong()).isEqualTo(3);
+      assertThat(body(docs.get(0)).at("/state").has("delta")).isFalse();
+      // The deleted shadow's tombstone survived the restore: version 1 was used, so 2 (not 1).
+      assertThat(body(docs.get(1)).get("version").asLong()).isEqualTo(2);
+      ShadowMessage got =
+          side(restored, ShadowFunction.RESPONSES).stream()
+              .filter(m -> m.getKind().equals("get/accepted"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(got.mqttTopic()).isEqualTo("devices/d1/shadow/name/cfg/get/accepted");
+      assertThat(body(got).get("version").asLong()).isEqualTo(1);
+      assertThat(body(got).at("/state/reported")).isEqualTo(tree("{'b':1}"));
+    }
+  }
+
+  @Test
+  void aShadowUntouchedForTheTtlIsGoneAndOneInUseIsKept() throws Exception {
+    Duration ttl = Duration.ofDays(30);
+    try (var h = unopened(ttl, new EmbeddedRocksDBStateBackend())) {
+      h.open();
+      h.processElement(update("idle", "{'state':{'reported':{'a':1}}}"), 0);
+      h.processElement(update("busy", "{'state':{'reported':{'a':1}}}"), 0);
+      h.setStateTtlProcessingTime(NOW_MS + ttl.toMillis() - 1000);
+      h.processElement(
+          ShadowRequest.of("busy", null, ShadowRequests.GET, bytes("{'clientToken':'g1'}")), 0);
+      h.setStateTtlProcessingTime(NOW_MS + ttl.toMillis() + 1000);
+      h.processElement(
+          ShadowRequest.of("idle", null, ShadowRequests.GET, bytes("{'clientToken':'g2'}")), 0);
+      h.processElement(
+          ShadowRequest.of("busy", null, ShadowRequests.GET, bytes("{'clientToken':'g3'}")), 0);
+
+      List<ShadowMessage> responses =
+          side(h, ShadowFunction.RESPONSES).stream()
+              .filter(m -> !m.getKind().equals("update/documents"))
+              .toList();
+      assertThat(responses)
+          .extracting(ShadowMessage::getDeviceId, ShadowMessage::getKind)
+          .containsExactly(
+              tuple("idle", "update/accepted"),
+              tuple("busy", "update/accepted"),
+              tuple("busy", "get/accepted"),
+              tuple("idle", "get/rejected"),
+              tuple("busy", "get/accepted"));
+      assertThat(body(responses.get(3)).get("code").asInt()).isEqualTo(404);
+      assertThat(body(responses.get(3)).get("clientToken").asText()).isEqualTo("g2");
+    }
+  }
+
+  @Test
+  void withoutATtlShadowsAreKeptForever() throws Exception {
+    try (var h = unopened(null, new HashMapStateBackend())) {
+      h.open();
+      h.processElement(update("d1", "{'state':{'reported':{'a':1}}}"), 0);
+      h.setStateTtlProcessingTime(NOW_MS + Duration.ofDays(3650).toMillis());
+      h.processElement(ShadowRequest.of("d1", null, ShadowRequests.GET, new byte[0]), 0);
+
+      assertThat(side(h, ShadowFunction.RESPONSES))
+          .extracting(ShadowMessage::getKind)
+          .containsExactly("update/accepted", "update/documents", "get/accepted");
     }
   }
 }

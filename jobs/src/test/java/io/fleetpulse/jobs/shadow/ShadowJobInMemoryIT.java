@@ -50,6 +50,7 @@ class ShadowJobInMemoryIT {
     StreamExecutionEnvironment env = TestEnvironments.heap(2);
     new ShadowJob(
             ShadowEngine.DEFAULT_MAX_DOCUMENT_BYTES,
+            null,
             TestSources.of(reported, ShadowRequest.TYPE),
             TestSources.of(desired, ShadowRequest.TYPE),
             new NamedSink<>("shadow-documents-sink", documents),

@@ -31,10 +31,17 @@ public final class MqttBridgeConfig {
   static final String DEFAULT_UPLINK_ROUTES =
       "devices/{deviceId}/telemetry=iot.telemetry.raw,"
           + "devices/{deviceId}/events=iot.events.raw,"
-          + "devices/{deviceId}/shadow/update=iot.shadow.reported";
+          + "devices/{deviceId}/shadow/update=iot.shadow.reported,"
+          + "devices/{deviceId}/shadow/get=iot.shadow.reported,"
+          + "devices/{deviceId}/shadow/delete=iot.shadow.reported,"
+          + "devices/{deviceId}/shadow/name/{shadowName}/update=iot.shadow.reported,"
+          + "devices/{deviceId}/shadow/name/{shadowName}/get=iot.shadow.reported,"
+          + "devices/{deviceId}/shadow/name/{shadowName}/delete=iot.shadow.reported";
 
   static final String DEFAULT_DOWNLINK_ROUTES =
-      "iot.shadow.delta=devices/{deviceId}/shadow/delta,iot.commands=devices/{deviceId}/commands";
+      "iot.shadow.delta=devices/{deviceId}/shadow/delta,"
+          + "iot.shadow.responses=devices/{deviceId}/shadow/{shadowResponse},"
+          + "iot.commands=devices/{deviceId}/commands";
 
   /** The largest payload the bridge accepts: Kafka's default message size leaves room for this. */
   static final int MAX_PAYLOAD_LIMIT = 900 * 1024;
@@ -63,7 +70,8 @@ public final class MqttBridgeConfig {
           .nonBlank()
           .defaultValue("fleetpulse-mqtt-bridge")
           .description(
-              "**one per instance, stable across restarts**: the broker keeps the session under it");
+              "**one per instance, stable across restarts**: the broker keeps the session under"
+                  + " it");
   public static final ConfigOption<String> SHARED_GROUP =
       ConfigOption.key("mqtt.shared-group")
           .stringType()

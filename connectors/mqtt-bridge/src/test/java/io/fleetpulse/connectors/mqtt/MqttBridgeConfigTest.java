@@ -18,12 +18,19 @@ class MqttBridgeConfigTest {
   }
 
   @Test
-  void byDefaultTheBridgeSharesTheThreeDeviceTopicsInOneGroup() {
+  void byDefaultTheBridgeSharesTheDeviceTopicsInOneGroup() {
     assertThat(config(Map.of()).subscriptions())
         .containsExactly(
             "$share/fleetpulse-bridge/devices/+/telemetry",
             "$share/fleetpulse-bridge/devices/+/events",
-            "$share/fleetpulse-bridge/devices/+/shadow/update");
+            "$share/fleetpulse-bridge/devices/+/shadow/update",
+            "$share/fleetpulse-bridge/devices/+/shadow/get",
+            "$share/fleetpulse-bridge/devices/+/shadow/delete",
+            "$share/fleetpulse-bridge/devices/+/shadow/name/+/update",
+            "$share/fleetpulse-bridge/devices/+/shadow/name/+/get",
+            "$share/fleetpulse-bridge/devices/+/shadow/name/+/delete");
+    assertThat(config(Map.of()).downlinkRoutes.keySet())
+        .containsExactly("iot.shadow.delta", "iot.shadow.responses", "iot.commands");
   }
 
   @Test

@@ -105,7 +105,7 @@ public final class Downlink implements Runnable {
 
   /** The MQTT topic of the device message for {@code record}. */
   private String mqttTopic(ConsumerRecord<byte[], byte[]> record, String deviceId) {
-    return routes.get(record.topic()).topicFor(deviceId);
+    return DownlinkTopics.topicFor(routes.get(record.topic()), deviceId, record.headers());
   }
 
   /**
@@ -198,9 +198,14 @@ public final class Downlink implements Runnable {
         record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     String problem = invalid(deviceId);
     if (problem != null) {
-      return reject(record, problem);
+      return reject(record, Rejection.INVALID_DEVICE_ID, problem);
     }
-    String topic = mqttTopic(record, deviceId);
+    String topic;
+    try {
+      topic = mqttTopic(record, deviceId);
+    } catch (IllegalArgumentException e) {
+      return reject(record, Rejection.INVALID_SHADOW_HEADER, e.getMessage());
+    }
     return mqtt.publishWith()
         .topic(topic)
         .qos(MqttQos.AT_LEAST_ONCE)
@@ -225,16 +230,13 @@ public final class Downlink implements Runnable {
     return DeviceIds.problem(deviceId);
   }
 
-  private CompletableFuture<Boolean> reject(ConsumerRecord<byte[], byte[]> record, String detail) {
+  private CompletableFuture<Boolean> reject(
+      ConsumerRecord<byte[], byte[]> record, Rejection rejection, String detail) {
     ProducerRecord<byte[], byte[]> rejected =
         new ProducerRecord<>(rejectedTopic, null, record.key(), record.value());
     record.headers().forEach(h -> rejected.headers().add(h));
     BridgeHeaders.addRejection(
-        rejected.headers(),
-        Rejection.INVALID_DEVICE_ID,
-        detail,
-        "downlink",
-        System.currentTimeMillis());
+        rejected.headers(), rejection, detail, "downlink", System.currentTimeMillis());
     rejected.headers().add(DeadLetterHeaders.SOURCE_TOPIC, Utf8.bytes(record.topic()));
     rejected
         .headers()
@@ -246,7 +248,7 @@ public final class Downlink implements Runnable {
     sender.send(
         rejected,
         () -> {
-          metrics.rejected(Rejection.INVALID_DEVICE_ID, "downlink");
+          metrics.rejected(rejection, "downlink");
           done.complete(true);
         },
         error -> {

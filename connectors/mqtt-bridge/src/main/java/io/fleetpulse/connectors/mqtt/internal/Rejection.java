@@ -8,6 +8,8 @@ public enum Rejection {
   UNMAPPED_TOPIC("unmapped_topic"),
   /** The device id taken from the topic (or the Kafka key, downlink) is not a valid id. */
   INVALID_DEVICE_ID("invalid_device_id"),
+  /** A downlink shadow record's {@code shadow.name} or {@code shadow.response} is not valid. */
+  INVALID_SHADOW_HEADER("invalid_shadow_header"),
   /** The payload has no bytes. */
   EMPTY_PAYLOAD("empty_payload"),
   /** The payload is larger than {@code uplink.max-payload-bytes}. */

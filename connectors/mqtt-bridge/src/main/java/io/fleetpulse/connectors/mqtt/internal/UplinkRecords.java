@@ -95,6 +95,7 @@ public final class UplinkRecords {
         break;
       }
     }
+    decision.headers().forEach((name, text) -> headers.add(name, Utf8.bytes(text)));
     if (decision.rejected()) {
       BridgeHeaders.addRejection(
           headers, decision.rejection(), decision.detail(), "uplink", receivedAt);

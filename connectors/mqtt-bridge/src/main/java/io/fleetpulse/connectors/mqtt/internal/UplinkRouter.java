@@ -11,6 +11,11 @@ public final class UplinkRouter {
 
   static final String UNMAPPED = "unmapped";
 
+  /** The ShadowJob's request headers. */
+  static final String SHADOW_OP = "shadow.op";
+
+  static final String SHADOW_NAME = "shadow.name";
+
   private final Map<TopicPattern, String> routes;
   private final int maxPayloadBytes;
 
@@ -52,9 +57,20 @@ public final class UplinkRouter {
             Rejection.PAYLOAD_TOO_LARGE,
             "payload is " + payloadSize + " bytes, the limit is " + maxPayloadBytes);
       }
-      return UplinkDecision.forward(deviceId, route.getValue(), filter);
+      return UplinkDecision.forward(
+          deviceId, route.getValue(), filter, shadowHeaders(route.getKey(), topic));
     }
     return UplinkDecision.reject(
         null, UNMAPPED, Rejection.UNMAPPED_TOPIC, "topic '" + topic + "' matches no uplink route");
+  }
+
+  /** What a shadow route tells the ShadowJob: the operation and, for a named shadow, its name. */
+  private static Map<String, String> shadowHeaders(TopicPattern pattern, String topic) {
+    String op = pattern.shadowOp();
+    if (op == null) {
+      return Map.of();
+    }
+    String name = pattern.shadowNameOf(topic);
+    return name == null ? Map.of(SHADOW_OP, op) : Map.of(SHADOW_OP, op, SHADOW_NAME, name);
   }
 }
