@@ -36,6 +36,7 @@ public class Alert {
   private long lastTs;
   private int episode;
   private Long snoozedUntil;
+  private Integer escalation;
 
   public Alert() {}
 
@@ -228,6 +229,15 @@ public class Alert {
     this.snoozedUntil = snoozedUntil;
   }
 
+  /** How many escalation steps raised the severity (null: none). */
+  public Integer getEscalation() {
+    return escalation;
+  }
+
+  public void setEscalation(Integer escalation) {
+    this.escalation = escalation;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -243,6 +253,7 @@ public class Alert {
         && lastTs == that.lastTs
         && episode == that.episode
         && Objects.equals(snoozedUntil, that.snoozedUntil)
+        && Objects.equals(escalation, that.escalation)
         && Objects.equals(alertId, that.alertId)
         && Objects.equals(deviceId, that.deviceId)
         && Objects.equals(type, that.type)

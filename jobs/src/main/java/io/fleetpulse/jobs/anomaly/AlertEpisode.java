@@ -30,6 +30,10 @@ public class AlertEpisode {
   private boolean flapping;
   private long lastTransitionTs;
   private long[] opens = new long[0];
+  private long openedTs;
+  private int escalationLevel;
+  private AlertSeverity signalSeverity;
+  private boolean pendingNotification;
 
   public AlertEpisode() {}
 
@@ -42,6 +46,7 @@ public class AlertEpisode {
     alert.setLastTs(lastTs);
     alert.setEpisode(episode);
     alert.setSnoozedUntil(snoozedUntil);
+    alert.setEscalation(escalationLevel > 0 ? escalationLevel : null);
     return alert;
   }
 
@@ -228,5 +233,41 @@ public class AlertEpisode {
 
   public void setOpens(long[] opens) {
     this.opens = opens;
+  }
+
+  /** Device time of the latest opening (or re-opening): escalation counts from here. */
+  public long getOpenedTs() {
+    return openedTs;
+  }
+
+  public void setOpenedTs(long openedTs) {
+    this.openedTs = openedTs;
+  }
+
+  /** How many of the rule's escalation steps have been applied in this opening. */
+  public int getEscalationLevel() {
+    return escalationLevel;
+  }
+
+  public void setEscalationLevel(int escalationLevel) {
+    this.escalationLevel = escalationLevel;
+  }
+
+  /** The severity the signals asked for, before escalation. */
+  public AlertSeverity getSignalSeverity() {
+    return signalSeverity;
+  }
+
+  public void setSignalSeverity(AlertSeverity signalSeverity) {
+    this.signalSeverity = signalSeverity;
+  }
+
+  /** Whether a snooze held back a record that is due when the snooze ends. */
+  public boolean isPendingNotification() {
+    return pendingNotification;
+  }
+
+  public void setPendingNotification(boolean pendingNotification) {
+    this.pendingNotification = pendingNotification;
   }
 }

@@ -43,6 +43,7 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
   private transient Counter updates;
   private transient Counter suppressed;
   private transient Counter actionsIgnored;
+  private transient Counter escalated;
 
   public AlertLifecycleFunction(LifecycleSettings settings) {
     this.settings = settings;
@@ -66,6 +67,7 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
     updates = metrics.counter("alertUpdates");
     suppressed = metrics.counter("alertTransitionsSuppressed");
     actionsIgnored = metrics.counter("alertActionsIgnored");
+    escalated = metrics.counter("alertsEscalated");
   }
 
   @Override
@@ -125,6 +127,9 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
       } else {
         episode.setCount(episode.getCount() + 1);
       }
+      episode.setOpenedTs(signal.getTs());
+      episode.setEscalationLevel(0);
+      episode.setPendingNotification(false);
       take(episode, signal);
       episode.setState(AlertState.OPEN);
       episode.setResolvedTs(0);
@@ -150,9 +155,13 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
         signal.getTs() - episode.getLastEmittedTs() >= settings.updateInterval().toMillis();
     boolean snoozed =
         episode.getSnoozedUntil() != null && signal.getTs() < episode.getSnoozedUntil();
-    if (!episode.isFlapping() && (escalated || (due && !snoozed))) {
-      updates.inc();
-      emit(episode, episode.getState(), signal.getTs(), out);
+    if (!episode.isFlapping() && (escalated || due)) {
+      if (snoozed) {
+        episode.setPendingNotification(true);
+      } else {
+        updates.inc();
+        emit(episode, episode.getState(), signal.getTs(), out);
+      }
     }
     episodes.put(key, episode);
   }
@@ -178,15 +187,16 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
     return episode;
   }
 
-  private static void take(AlertEpisode episode, Signal signal) {
+  private void take(AlertEpisode episode, Signal signal) {
     episode.setLastTs(Math.max(episode.getLastTs(), signal.getTs()));
     episode.setValue(signal.getValue());
     if (signal.getMessage() != null) {
       episode.setMessage(signal.getMessage());
     }
     if (signal.getSeverity() != null) {
-      episode.setSeverity(signal.getSeverity());
+      episode.setSignalSeverity(signal.getSeverity());
     }
+    episode.setSeverity(effectiveSeverity(episode));
     episode.setClearAfterMs(signal.getClearAfterMs());
   }
 
@@ -227,10 +237,16 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
     for (Map.Entry<String, AlertEpisode> entry : episodes.entries()) {
       AlertEpisode episode = entry.getValue();
       boolean change = false;
-      if (episode.isOngoing() && episode.getClearAfterMs() != null) {
-        long due = episode.getLastTs() + episode.getClearAfterMs();
-        if (now >= due) {
-          resolve(episode, due, out);
+      if (episode.isOngoing()) {
+        Long clearDue =
+            episode.getClearAfterMs() == null
+                ? null
+                : episode.getLastTs() + episode.getClearAfterMs();
+        boolean resolving = clearDue != null && now >= clearDue;
+        // What was due before the resolution happens first, in device-time order.
+        change = escalateAndWake(episode, resolving ? clearDue - 1 : now, out);
+        if (resolving) {
+          resolve(episode, clearDue, out);
           change = true;
         }
       }
@@ -258,6 +274,83 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
     }
   }
 
+  /**
+   * Applies the escalation steps and the end of a snooze due up to {@code limit}; true if the
+   * episode changed.
+   */
+  private boolean escalateAndWake(AlertEpisode episode, long limit, Collector<Alert> out) {
+    boolean changed = false;
+    while (true) {
+      long escalateAt = nextEscalation(episode);
+      long wakeAt = nextWake(episode);
+      long at = Math.min(escalateAt, wakeAt);
+      if (at > limit) {
+        return changed;
+      }
+      changed = true;
+      if (at == wakeAt) {
+        episode.setPendingNotification(false);
+        notify(episode, at, out);
+        continue;
+      }
+      AlertSeverity before = episode.getSeverity();
+      episode.setEscalationLevel(episode.getEscalationLevel() + 1);
+      episode.setSeverity(effectiveSeverity(episode));
+      if (episode.getSeverity() == before) {
+        continue;
+      }
+      escalated.inc();
+      if (episode.getSnoozedUntil() != null && at < episode.getSnoozedUntil()) {
+        episode.setPendingNotification(true);
+      } else {
+        notify(episode, at, out);
+      }
+    }
+  }
+
+  private void notify(AlertEpisode episode, long ts, Collector<Alert> out) {
+    if (episode.isFlapping()) {
+      suppressed.inc();
+      return;
+    }
+    emit(episode, episode.getState(), ts, out);
+  }
+
+  /** When the next escalation step of an OPEN episode is due (never: Long.MAX_VALUE). */
+  private long nextEscalation(AlertEpisode episode) {
+    if (episode.getState() != AlertState.OPEN) {
+      // ACKNOWLEDGED stops escalation, RESOLVED ends it.
+      return Long.MAX_VALUE;
+    }
+    List<Escalation> steps = settings.escalationsOf(episode.getRule());
+    int level = episode.getEscalationLevel();
+    return level < steps.size()
+        ? episode.getOpenedTs() + steps.get(level).afterMs()
+        : Long.MAX_VALUE;
+  }
+
+  /** When a snooze that held back a record ends (never: Long.MAX_VALUE). */
+  private static long nextWake(AlertEpisode episode) {
+    return episode.isOngoing()
+            && episode.isPendingNotification()
+            && episode.getSnoozedUntil() != null
+        ? episode.getSnoozedUntil()
+        : Long.MAX_VALUE;
+  }
+
+  /** The signals' severity raised by the escalation steps applied so far. */
+  private AlertSeverity effectiveSeverity(AlertEpisode episode) {
+    AlertSeverity severity = episode.getSignalSeverity();
+    List<Escalation> steps = settings.escalationsOf(episode.getRule());
+    for (int i = 0; i < episode.getEscalationLevel() && i < steps.size(); i++) {
+      AlertSeverity step = steps.get(i).severity();
+      if (severity == null || step.compareTo(severity) > 0) {
+        severity = step;
+      }
+    }
+    return severity;
+  }
+
   private long forgetAt(AlertEpisode episode) {
     return episode.getResolvedTs()
         + Math.max(settings.reopenWithin().toMillis(), settings.flapWindow().toMillis());
@@ -274,6 +367,7 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
       if (episode.isOngoing() && episode.getClearAfterMs() != null) {
         next = Math.min(next, episode.getLastTs() + episode.getClearAfterMs());
       }
+      next = Math.min(next, Math.min(nextEscalation(episode), nextWake(episode)));
       if (episode.isFlapping()) {
         next = Math.min(next, episode.getLastTransitionTs() + settings.flapWindow().toMillis());
       }
@@ -304,6 +398,7 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
     episode.setState(AlertState.RESOLVED);
     episode.setResolvedTs(ts);
     episode.setSnoozedUntil(null);
+    episode.setPendingNotification(false);
     resolved.inc();
     transition(episode, AlertState.RESOLVED, ts, out);
   }

@@ -30,17 +30,19 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Detectors (THRESHOLD, RISING as a CEP pattern, DEVICE_OFFLINE) and external signals into the one
- * alert lifecycle, which writes every transition to the alert sinks; refused signals and actions go
- * to the dead letters.
+ * Detectors (THRESHOLD and METRIC_MISSING on keyed state; RISING, RAPID_CHANGE and STUCK_SENSOR as
+ * CEP patterns; DEVICE_OFFLINE on timers) and external signals into the one alert lifecycle, which
+ * writes every transition to the alert sinks; refused signals and actions go to the dead letters.
  *
  * <p>The job takes its sources and sinks in the constructor: {@link #main} wires Kafka, tests wire
  * what they need.
@@ -61,6 +63,7 @@ public final class AnomalyJob {
   private final Source<ParsedInput, ?, ?> actionSource;
   private final List<NamedSink<Alert>> alertSinks;
   private final Sink<DeadLetter> deadLetters;
+  private final boolean detectorsOn;
 
   public AnomalyJob(
       AnomalyJobConfig config,
@@ -70,6 +73,27 @@ public final class AnomalyJob {
       Source<ParsedInput, ?, ?> actionSource,
       List<NamedSink<Alert>> alertSinks,
       Sink<DeadLetter> deadLetters) {
+    this(
+        config,
+        telemetrySource,
+        registrySource,
+        signalSource,
+        actionSource,
+        alertSinks,
+        deadLetters,
+        true);
+  }
+
+  private AnomalyJob(
+      AnomalyJobConfig config,
+      Source<ParsedTelemetry, ?, ?> telemetrySource,
+      Source<DeviceUpdate, ?, ?> registrySource,
+      Source<ParsedInput, ?, ?> signalSource,
+      Source<ParsedInput, ?, ?> actionSource,
+      List<NamedSink<Alert>> alertSinks,
+      Sink<DeadLetter> deadLetters,
+      boolean detectorsOn) {
+    this.detectorsOn = detectorsOn;
     this.config = config;
     this.telemetrySource = telemetrySource;
     this.registrySource = registrySource;
@@ -77,6 +101,37 @@ public final class AnomalyJob {
     this.actionSource = actionSource;
     this.alertSinks = List.copyOf(alertSinks);
     this.deadLetters = deadLetters;
+  }
+
+  /**
+   * The same job with every detector replaced by a pass-through that reads each ordered reading and
+   * signals nothing: the baseline of the benchmark.
+   */
+  public AnomalyJob withDetectorsPassedThrough() {
+    return new AnomalyJob(
+        config,
+        telemetrySource,
+        registrySource,
+        signalSource,
+        actionSource,
+        alertSinks,
+        deadLetters,
+        false);
+  }
+
+  /** The same job writing its alerts to {@code sink} too. */
+  public AnomalyJob withExtraAlertSink(NamedSink<Alert> sink) {
+    List<NamedSink<Alert>> sinks = new ArrayList<>(alertSinks);
+    sinks.add(sink);
+    return new AnomalyJob(
+        config,
+        telemetrySource,
+        registrySource,
+        signalSource,
+        actionSource,
+        sinks,
+        deadLetters,
+        detectorsOn);
   }
 
   /** Adds the pipeline to {@code env}. */
@@ -97,28 +152,25 @@ public final class AnomalyJob {
             .setParallelism(1)
             .broadcast(DeviceRegistry.STATE);
 
+    KeyedStream<Telemetry, String> ordered =
+        DataStreamUtils.reinterpretAsKeyedStream(
+            byDevice
+                .connect(registry)
+                .process(new ReadingOrder(config.outOfOrderness().toMillis()), ModelTypes.TELEMETRY)
+                .name("reading-order")
+                .uid("anomaly-reading-order"),
+            Telemetry::getDeviceId,
+            Types.STRING);
+
     List<DataStream<Signal>> signals = new ArrayList<>();
-    signals.add(
-        byDevice
-            .connect(registry)
-            .process(
-                new OfflineDetector(
-                    config.offlineHeartbeat(), config.offlineFactor(), config.offlineSeverity()),
-                AnomalyTypes.SIGNAL)
-            .name("offline-detector")
-            .uid("anomaly-offline-detector"));
-    if (!config.rules().thresholds().isEmpty()) {
+    if (!detectorsOn) {
       signals.add(
-          byDevice
-              .process(new ThresholdDetector(config.rules().thresholds()), AnomalyTypes.SIGNAL)
-              .name("threshold-detector")
-              .uid("anomaly-threshold-detector"));
-    }
-    for (RisingRule rule : config.rules().rising()) {
-      signals.add(
-          RisingPattern.detect(byDevice, rule)
-              .name("rising-" + rule.name())
-              .uid("anomaly-rising-" + rule.name()));
+          ordered
+              .process(new PassThrough(), AnomalyTypes.SIGNAL)
+              .name("pass-through")
+              .uid("anomaly-pass-through"));
+    } else {
+      addDetectors(byDevice, ordered, registry, signals);
     }
 
     SingleOutputStreamOperator<AlertInput> external =
@@ -142,7 +194,10 @@ public final class AnomalyJob {
     SingleOutputStreamOperator<Alert> alerts =
         inputs
             .keyBy(AlertInput::deviceId, Types.STRING)
-            .process(new AlertLifecycleFunction(config.lifecycle()), AnomalyTypes.ALERT)
+            .process(
+                new AlertLifecycleFunction(
+                    config.lifecycle().withEscalations(config.rules().escalations())),
+                AnomalyTypes.ALERT)
             .name("alert-lifecycle")
             .uid("anomaly-alert-lifecycle");
     for (NamedSink<Alert> sink : alertSinks) {
@@ -154,6 +209,57 @@ public final class AnomalyJob {
         .sinkTo(deadLetters)
         .name("anomaly-dlq-sink")
         .uid("anomaly-dlq-sink");
+  }
+
+  private void addDetectors(
+      KeyedStream<Telemetry, String> byDevice,
+      KeyedStream<Telemetry, String> ordered,
+      BroadcastStream<DeviceUpdate> registry,
+      List<DataStream<Signal>> signals) {
+    // Offline looks at arrival (any message is a sign of life); the rest at the ordered readings.
+    signals.add(
+        byDevice
+            .connect(registry)
+            .process(
+                new OfflineDetector(
+                    config.offlineHeartbeat(), config.offlineFactor(), config.offlineSeverity()),
+                AnomalyTypes.SIGNAL)
+            .name("offline-detector")
+            .uid("anomaly-offline-detector"));
+    AnomalyRules rules = config.rules();
+    if (!rules.thresholds().isEmpty()) {
+      signals.add(
+          ordered
+              .connect(registry)
+              .process(new ThresholdDetector(rules.thresholds()), AnomalyTypes.SIGNAL)
+              .name("threshold-detector")
+              .uid("anomaly-threshold-detector"));
+    }
+    if (!rules.metricMissing().isEmpty()) {
+      signals.add(
+          ordered
+              .process(new MetricMissingDetector(rules.metricMissing()), AnomalyTypes.SIGNAL)
+              .name("metric-missing-detector")
+              .uid("anomaly-metric-missing-detector"));
+    }
+    for (RisingRule rule : rules.rising()) {
+      signals.add(
+          RisingPattern.detect(ordered, rule)
+              .name("rising-" + rule.name())
+              .uid("anomaly-rising-" + rule.name()));
+    }
+    for (RapidChangeRule rule : rules.rapidChanges()) {
+      signals.add(
+          RapidChangePattern.detect(ordered, rule)
+              .name("rapid-change-" + rule.name())
+              .uid("anomaly-rapid-change-" + rule.name()));
+    }
+    for (StuckSensorRule rule : rules.stuckSensors()) {
+      signals.add(
+          StuckSensorPattern.detect(ordered, rule)
+              .name("stuck-sensor-" + rule.name())
+              .uid("anomaly-stuck-sensor-" + rule.name()));
+    }
   }
 
   /**
@@ -258,6 +364,22 @@ public final class AnomalyJob {
         refused.inc();
         ctx.output(REFUSED, parsed.getDeadLetter());
       }
+    }
+  }
+
+  /** The benchmark's stand-in for the detectors: reads every reading, signals nothing. */
+  static final class PassThrough extends KeyedProcessFunction<String, Telemetry, Signal> {
+    private static final long serialVersionUID = 1L;
+    private transient Counter readings;
+
+    @Override
+    public void open(OpenContext openContext) {
+      readings = getRuntimeContext().getMetricGroup().counter("readingsPassedThrough");
+    }
+
+    @Override
+    public void processElement(Telemetry reading, Context ctx, Collector<Signal> out) {
+      readings.inc();
     }
   }
 

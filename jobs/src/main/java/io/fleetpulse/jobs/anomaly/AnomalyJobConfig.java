@@ -22,6 +22,7 @@ public record AnomalyJobConfig(
     String alertsTopic,
     String deadLetterTopic,
     AnomalyRules rules,
+    Duration outOfOrderness,
     Duration offlineHeartbeat,
     int offlineFactor,
     AlertSeverity offlineSeverity,
@@ -35,8 +36,9 @@ public record AnomalyJobConfig(
   public static final ConfigOption<String> TELEMETRY_TOPIC =
       topic(
           "topic.telemetry",
-          "iot.telemetry.raw",
-          "telemetry the detectors watch (raw until `iot.telemetry.enriched` is produced)");
+          "iot.telemetry.enriched",
+          "telemetry the detectors watch: the TelemetryJob's valid, deduplicated readings (or"
+              + " `iot.telemetry.raw` without a TelemetryJob)");
   public static final ConfigOption<String> DEVICES_TOPIC =
       topic("topic.devices", "iot.devices", "the device registry (heartbeats)");
   public static final ConfigOption<String> SIGNALS_TOPIC =
@@ -52,7 +54,15 @@ public record AnomalyJobConfig(
           .stringType()
           .nonBlank()
           .defaultDescribedAs("(no rules)")
-          .description("JSON rules file of the THRESHOLD and RISING detectors");
+          .description("JSON rules file of the detectors (see Rules file)");
+  public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
+      ConfigOption.key("anomaly.out-of-orderness")
+          .durationType()
+          .nonNegative()
+          .defaultValue(Duration.ZERO)
+          .description(
+              "readings up to this much older than a device's newest are put back in order before"
+                  + " the detectors (alerts wait as long); older ones are dropped, counted");
   public static final ConfigOption<Duration> OFFLINE_HEARTBEAT =
       ConfigOption.key("offline.default-heartbeat")
           .durationType()
@@ -103,7 +113,7 @@ public record AnomalyJobConfig(
       OptionSet.builder()
           .addAll(KAFKA.set)
           .add(TELEMETRY_TOPIC, DEVICES_TOPIC, SIGNALS_TOPIC, ACTIONS_TOPIC, ALERTS_TOPIC)
-          .add(DLQ_TOPIC, RULES_FILE)
+          .add(DLQ_TOPIC, RULES_FILE, OUT_OF_ORDERNESS)
           .add(OFFLINE_HEARTBEAT, OFFLINE_FACTOR, OFFLINE_SEVERITY)
           .add(UPDATE_INTERVAL, REOPEN_WITHIN, FLAP_COUNT, FLAP_WINDOW)
           .add(TelemetryJobConfig.MAX_PAYLOAD_BYTES, TelemetryJobConfig.MAX_FUTURE_SKEW)
@@ -130,6 +140,7 @@ public record AnomalyJobConfig(
         s.get(ALERTS_TOPIC),
         s.get(DLQ_TOPIC),
         rulesFile == null ? AnomalyRules.NONE : AnomalyRules.load(Path.of(rulesFile)),
+        s.get(OUT_OF_ORDERNESS),
         s.get(OFFLINE_HEARTBEAT),
         s.get(OFFLINE_FACTOR),
         s.get(OFFLINE_SEVERITY),
@@ -153,6 +164,7 @@ public record AnomalyJobConfig(
         alertsTopic,
         deadLetterTopic,
         other,
+        outOfOrderness,
         offlineHeartbeat,
         offlineFactor,
         offlineSeverity,
@@ -175,10 +187,34 @@ public record AnomalyJobConfig(
         alertsTopic,
         deadLetterTopic,
         rules,
+        outOfOrderness,
         offlineHeartbeat,
         offlineFactor,
         offlineSeverity,
         other,
+        maxPayloadBytes,
+        maxFutureSkew,
+        checkpointInterval,
+        stateBackend,
+        checkpointDir);
+  }
+
+  /** The same configuration with another out-of-orderness bound. */
+  public AnomalyJobConfig withOutOfOrderness(Duration other) {
+    return new AnomalyJobConfig(
+        kafka,
+        telemetryTopic,
+        devicesTopic,
+        signalsTopic,
+        actionsTopic,
+        alertsTopic,
+        deadLetterTopic,
+        rules,
+        other,
+        offlineHeartbeat,
+        offlineFactor,
+        offlineSeverity,
+        lifecycle,
         maxPayloadBytes,
         maxFutureSkew,
         checkpointInterval,

@@ -33,9 +33,8 @@ public final class RisingPattern {
 
   /** The pattern of {@code rule}. */
   public static Pattern<Telemetry, Telemetry> pattern(RisingRule rule) {
-    String metric = rule.metric();
     return Pattern.<Telemetry>begin(STEP, AfterMatchSkipStrategy.skipPastLastEvent())
-        .where(new HigherThanBefore(metric))
+        .where(new HigherThanBefore(rule))
         .times(rule.count())
         .consecutive();
   }
@@ -51,16 +50,17 @@ public final class RisingPattern {
   /** The reading has the metric and, after the first, is higher than the previous one matched. */
   static final class HigherThanBefore extends IterativeCondition<Telemetry> {
     private static final long serialVersionUID = 1L;
-    private final String metric;
+    private final RisingRule rule;
 
-    HigherThanBefore(String metric) {
-      this.metric = metric;
+    HigherThanBefore(RisingRule rule) {
+      this.rule = rule;
     }
 
     @Override
     public boolean filter(Telemetry reading, Context<Telemetry> ctx) throws Exception {
+      String metric = rule.metric();
       Double value = reading.getMetrics().get(metric);
-      if (value == null) {
+      if (value == null || !rule.appliesTo(reading.getType())) {
         return false;
       }
       Double previous = null;

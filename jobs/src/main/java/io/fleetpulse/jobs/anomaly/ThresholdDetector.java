@@ -1,6 +1,9 @@
 package io.fleetpulse.jobs.anomaly;
 
+import io.fleetpulse.jobs.enrich.DeviceRegistry;
+import io.fleetpulse.jobs.registry.DeviceUpdate;
 import io.fleetpulse.model.AlertSeverity;
+import io.fleetpulse.model.Device;
 import io.fleetpulse.model.Signal;
 import io.fleetpulse.model.SignalState;
 import io.fleetpulse.model.Telemetry;
@@ -11,22 +14,27 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * THRESHOLD rules on a device's readings, in the device's event time: ACTIVE once a breach has held
- * for the rule's {@code for} (judged on the readings: the first breaching reading to the latest),
- * again on every further breaching reading (the lifecycle counts them), CLEAR only once the value
- * is back inside the clear band. A reading older than the newest one judged is ignored (counted).
+ * for the rule's {@code for} (judged on the readings: the first breaching reading to the latest)
+ * and over its {@code times} readings in a row, again on every further breaching reading (the
+ * lifecycle counts them), CLEAR only once the value has been back inside the clear band for {@code
+ * clearFor}. The bounds come from the device's registry {@code thresholds} where it has them (the
+ * broadcast registry), else from the rule. A reading older than the newest one judged is ignored
+ * (counted).
  */
-public final class ThresholdDetector extends KeyedProcessFunction<String, Telemetry, Signal> {
+public final class ThresholdDetector
+    extends KeyedBroadcastProcessFunction<String, Telemetry, DeviceUpdate, Signal> {
 
   /** The {@code type} of the alerts these signals raise. */
   public static final String TYPE = "threshold";
 
   private final List<ThresholdRule> rules;
   private transient MapState<String, ThresholdState> states;
+
   private transient Counter outOfOrder;
 
   public ThresholdDetector(List<ThresholdRule> rules) {
@@ -44,9 +52,16 @@ public final class ThresholdDetector extends KeyedProcessFunction<String, Teleme
   }
 
   @Override
-  public void processElement(Telemetry telemetry, Context ctx, Collector<Signal> out)
+  public void processElement(Telemetry telemetry, ReadOnlyContext ctx, Collector<Signal> out)
       throws Exception {
-    for (ThresholdRule rule : rules) {
+    Device device = ctx.getBroadcastState(DeviceRegistry.STATE).get(ctx.getCurrentKey());
+    String type =
+        telemetry.getType() != null || device == null ? telemetry.getType() : device.getType();
+    for (ThresholdRule configured : rules) {
+      if (!configured.appliesTo(type)) {
+        continue;
+      }
+      ThresholdRule rule = configured.forDevice(device);
       Double value = telemetry.getMetrics().get(rule.metric());
       if (value == null) {
         continue;
@@ -62,28 +77,46 @@ public final class ThresholdDetector extends KeyedProcessFunction<String, Teleme
       }
       state.setLastTs(ts);
       boolean breached = rule.breached(value);
-      if (breached && state.getBreachSince() < 0) {
-        state.setBreachSince(ts);
-      }
       if (state.isActive()) {
         if (breached) {
+          state.setClearSince(-1);
           out.collect(signal(rule, telemetry, value, SignalState.ACTIVE));
         } else if (rule.recovered(value)) {
-          state.setActive(false);
-          state.setBreachSince(-1);
-          out.collect(signal(rule, telemetry, value, SignalState.CLEAR));
+          if (state.getClearSince() < 0) {
+            state.setClearSince(ts);
+          }
+          if (ts - state.getClearSince() >= rule.clearForMs()) {
+            state.setActive(false);
+            state.setBreachSince(-1);
+            state.setBreaches(0);
+            state.setClearSince(-1);
+            out.collect(signal(rule, telemetry, value, SignalState.CLEAR));
+          }
+        } else {
+          // Inside the deadband: neither a new breach nor a recovery.
+          state.setClearSince(-1);
         }
-        // Inside the deadband: neither a new breach nor a recovery.
       } else if (breached) {
-        if (ts - state.getBreachSince() >= rule.forMs()) {
+        if (state.getBreachSince() < 0) {
+          state.setBreachSince(ts);
+        }
+        state.setBreaches(state.getBreaches() + 1);
+        if (ts - state.getBreachSince() >= rule.forMs() && state.getBreaches() >= rule.times()) {
           state.setActive(true);
           out.collect(signal(rule, telemetry, value, SignalState.ACTIVE));
         }
       } else {
         state.setBreachSince(-1);
+        state.setBreaches(0);
       }
       states.put(rule.name(), state);
     }
+  }
+
+  @Override
+  public void processBroadcastElement(DeviceUpdate update, Context ctx, Collector<Signal> out)
+      throws Exception {
+    RegistryUpdates.apply(update, ctx.getBroadcastState(DeviceRegistry.STATE));
   }
 
   private static Signal signal(ThresholdRule rule, Telemetry t, double value, SignalState state) {

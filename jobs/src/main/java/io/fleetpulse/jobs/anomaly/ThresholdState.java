@@ -6,6 +6,8 @@ public class ThresholdState {
   private long breachSince = -1;
   private boolean active;
   private long lastTs = Long.MIN_VALUE;
+  private int breaches;
+  private long clearSince = -1;
 
   public ThresholdState() {}
 
@@ -33,5 +35,23 @@ public class ThresholdState {
 
   public void setLastTs(long lastTs) {
     this.lastTs = lastTs;
+  }
+
+  /** Breaching readings in a row in the current breach. */
+  public int getBreaches() {
+    return breaches;
+  }
+
+  public void setBreaches(int breaches) {
+    this.breaches = breaches;
+  }
+
+  /** Event time of the first reading back inside the clear band, or -1. */
+  public long getClearSince() {
+    return clearSince;
+  }
+
+  public void setClearSince(long clearSince) {
+    this.clearSince = clearSince;
   }
 }

@@ -197,7 +197,7 @@ class AlertLifecycleFunctionTest {
   }
 
   @Test
-  void aSnoozeHoldsBackUpdatesUntilItEnds() throws Exception {
+  void aSnoozeHoldsBackUpdatesUntilItEndsThenCatchesUpOnce() throws Exception {
     try (var harness = harness(EVERY_SIGNAL)) {
       harness.processElement(active("d", "hot", T, 91), T);
       String id = alerts(harness).get(0).getAlertId();
@@ -206,10 +206,13 @@ class AlertLifecycleFunctionTest {
       harness.processElement(active("d", "hot", T + 10_000, 93), T);
 
       List<Alert> alerts = alerts(harness);
-      assertThat(alerts).hasSize(3);
+      assertThat(alerts).hasSize(4);
       assertThat(alerts.get(1).getSnoozedUntil()).isEqualTo(T + 10_000);
-      assertThat(alerts.get(2).getValue()).isEqualTo(93.0);
-      assertThat(alerts.get(2).getCount()).isEqualTo(3);
+      // The update held back at T + 5 s is published when the snooze ends, then the new one.
+      assertThat(alerts.get(2).getTs()).isEqualTo(T + 10_000);
+      assertThat(alerts.get(2).getCount()).isEqualTo(2);
+      assertThat(alerts.get(3).getValue()).isEqualTo(93.0);
+      assertThat(alerts.get(3).getCount()).isEqualTo(3);
     }
   }
 
@@ -288,6 +291,85 @@ class AlertLifecycleFunctionTest {
       assertThat(alerts(restored))
           .extracting(Alert::getAlertId, Alert::getCount)
           .containsExactly(org.assertj.core.groups.Tuple.tuple(id, 2L));
+    }
+  }
+
+  private static final long TEN_MIN = 600_000;
+  private static final LifecycleSettings ESCALATING =
+      EVERY_SIGNAL.withEscalations(
+          java.util.Map.of("hot", List.of(new Escalation(TEN_MIN, AlertSeverity.CRITICAL))));
+
+  @Test
+  void anOpenAlertEscalatesOnTheTimerAtTheStepsTimeNotBefore() throws Exception {
+    try (var harness = harness(ESCALATING)) {
+      harness.setProcessingTime(0);
+      harness.processElement(active("d", "hot", T, 91), T);
+      harness.setProcessingTime(TEN_MIN - 1);
+      assertThat(alerts(harness))
+          .extracting(Alert::getSeverity)
+          .containsExactly(AlertSeverity.WARNING);
+
+      harness.setProcessingTime(TEN_MIN);
+
+      List<Alert> alerts = alerts(harness);
+      assertThat(alerts)
+          .extracting(Alert::getState, Alert::getSeverity, Alert::getTs)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(AlertState.OPEN, AlertSeverity.WARNING, T),
+              org.assertj.core.groups.Tuple.tuple(
+                  AlertState.OPEN, AlertSeverity.CRITICAL, T + TEN_MIN));
+      assertThat(alerts.get(1).getAlertId()).isEqualTo(alerts.get(0).getAlertId());
+      assertThat(alerts.get(1).getEscalation()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void laterSignalsDoNotLowerAnEscalatedSeverity() throws Exception {
+    try (var harness = harness(ESCALATING)) {
+      harness.setProcessingTime(0);
+      harness.processElement(active("d", "hot", T, 91), T);
+      harness.processElement(active("d", "hot", T + TEN_MIN + 1000, 92), T);
+
+      assertThat(alerts(harness))
+          .extracting(Alert::getSeverity)
+          .containsExactly(AlertSeverity.WARNING, AlertSeverity.CRITICAL, AlertSeverity.CRITICAL);
+    }
+  }
+
+  @Test
+  void anAckStopsEscalation() throws Exception {
+    try (var harness = harness(ESCALATING)) {
+      harness.setProcessingTime(0);
+      harness.processElement(active("d", "hot", T, 91), T);
+      String id = alerts(harness).get(0).getAlertId();
+      harness.processElement(action(id, AlertActionType.ACK, null), T);
+      harness.setProcessingTime(2 * TEN_MIN);
+
+      assertThat(alerts(harness))
+          .extracting(Alert::getState, Alert::getSeverity)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(AlertState.OPEN, AlertSeverity.WARNING),
+              org.assertj.core.groups.Tuple.tuple(AlertState.ACKNOWLEDGED, AlertSeverity.WARNING));
+    }
+  }
+
+  @Test
+  void aSnoozeHoldsBackTheEscalationUntilItEndsThenOneRecord() throws Exception {
+    try (var harness = harness(ESCALATING)) {
+      harness.setProcessingTime(0);
+      harness.processElement(active("d", "hot", T, 91), T);
+      String id = alerts(harness).get(0).getAlertId();
+      harness.processElement(action(id, AlertActionType.SNOOZE, T + 2 * TEN_MIN), T);
+      harness.setProcessingTime(2 * TEN_MIN - 1);
+      assertThat(alerts(harness))
+          .extracting(Alert::getSeverity)
+          .doesNotContain(AlertSeverity.CRITICAL);
+
+      harness.setProcessingTime(3 * TEN_MIN);
+
+      List<Alert> critical =
+          alerts(harness).stream().filter(a -> a.getSeverity() == AlertSeverity.CRITICAL).toList();
+      assertThat(critical).extracting(Alert::getTs).containsExactly(T + 2 * TEN_MIN);
     }
   }
 

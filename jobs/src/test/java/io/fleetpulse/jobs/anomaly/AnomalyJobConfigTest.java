@@ -26,7 +26,7 @@ class AnomalyJobConfigTest {
   void defaultsFollowTheDesign() {
     AnomalyJobConfig config = AnomalyJobConfig.load(KAFKA, Map.of());
 
-    assertThat(config.telemetryTopic()).isEqualTo("iot.telemetry.raw");
+    assertThat(config.telemetryTopic()).isEqualTo("iot.telemetry.enriched");
     assertThat(config.alertsTopic()).isEqualTo("iot.alerts");
     assertThat(config.kafka().groupId()).isEqualTo("fleetpulse-anomaly");
     assertThat(config.kafka().deliveryGuarantee().name()).isEqualTo("AT_LEAST_ONCE");
@@ -49,7 +49,7 @@ class AnomalyJobConfigTest {
                     },
                     Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessage(file + ", rule 'hot': needs 'min' or 'max'");
+        .hasMessage("rules file " + file + ", rule 'hot': needs 'min' or 'max'");
   }
 
   @Test

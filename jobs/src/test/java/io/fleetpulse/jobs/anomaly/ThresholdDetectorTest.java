@@ -2,15 +2,19 @@ package io.fleetpulse.jobs.anomaly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetpulse.jobs.enrich.DeviceRegistry;
+import io.fleetpulse.jobs.registry.DeviceUpdate;
 import io.fleetpulse.model.AlertSeverity;
+import io.fleetpulse.model.Device;
 import io.fleetpulse.model.Signal;
 import io.fleetpulse.model.SignalState;
 import io.fleetpulse.model.Telemetry;
+import io.fleetpulse.model.Threshold;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 class ThresholdDetectorTest {
@@ -107,20 +111,172 @@ class ThresholdDetectorTest {
         "d", ts, null, new java.util.HashMap<>(Map.of("temperature", temperature)));
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Signal> harness()
-      throws Exception {
+  private static KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, Signal>
+      harness() throws Exception {
     return harness(HOT);
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Signal> harness(
+  static KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, Signal> harness(
       ThresholdRule rule) throws Exception {
     var harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new ThresholdDetector(List.of(rule))),
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(
+                new ThresholdDetector(List.of(rule)), List.of(DeviceRegistry.STATE)),
             Telemetry::getDeviceId,
-            Types.STRING);
+            Types.STRING,
+            1,
+            1,
+            0);
     harness.setup();
     harness.open();
     return harness;
+  }
+
+  @Test
+  void nBreachingReadingsInARowFire() throws Exception {
+    ThresholdRule three =
+        new ThresholdRule(
+            "hot",
+            "temperature",
+            null,
+            80.0,
+            null,
+            null,
+            0,
+            3,
+            0,
+            AlertSeverity.WARNING,
+            List.of());
+    try (var harness = harness(three)) {
+      harness.processElement(reading(T, 85), T);
+      harness.processElement(reading(T + 1000, 86), T);
+      assertThat(harness.extractOutputValues()).isEmpty();
+      harness.processElement(reading(T + 2000, 87), T);
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Signal::getState, Signal::getTs)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(SignalState.ACTIVE, T + 2000));
+    }
+  }
+
+  @Test
+  void nMinusOneBreachesThenANormalReadingIsANearMiss() throws Exception {
+    ThresholdRule three =
+        new ThresholdRule(
+            "hot",
+            "temperature",
+            null,
+            80.0,
+            null,
+            null,
+            0,
+            3,
+            0,
+            AlertSeverity.WARNING,
+            List.of());
+    try (var harness = harness(three)) {
+      harness.processElement(reading(T, 85), T);
+      harness.processElement(reading(T + 1000, 86), T);
+      harness.processElement(reading(T + 2000, 70), T);
+      harness.processElement(reading(T + 3000, 85), T);
+      harness.processElement(reading(T + 4000, 86), T);
+
+      assertThat(harness.extractOutputValues()).isEmpty();
+    }
+  }
+
+  @Test
+  void itClearsOnlyAfterTheClearDurationInsideTheClearBand() throws Exception {
+    ThresholdRule clearFor =
+        new ThresholdRule(
+            "hot",
+            "temperature",
+            null,
+            80.0,
+            null,
+            75.0,
+            0,
+            1,
+            60_000,
+            AlertSeverity.WARNING,
+            List.of());
+    try (var harness = harness(clearFor)) {
+      harness.processElement(reading(T, 85), T);
+      harness.processElement(reading(T + 1000, 70), T);
+      harness.processElement(reading(T + 60_000, 70), T);
+      // A dip back above the clear band restarts the clear duration.
+      harness.processElement(reading(T + 62_000, 78), T);
+      harness.processElement(reading(T + 63_000, 70), T);
+      harness.processElement(reading(T + 122_999, 70), T);
+      assertThat(harness.extractOutputValues())
+          .extracting(Signal::getState)
+          .containsExactly(SignalState.ACTIVE);
+      harness.processElement(reading(T + 123_000, 70), T);
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Signal::getState, Signal::getTs)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(SignalState.ACTIVE, T),
+              org.assertj.core.groups.Tuple.tuple(SignalState.CLEAR, T + 123_000));
+    }
+  }
+
+  @Test
+  void theRegistrysThresholdsReplaceTheRulesBoundsKeepingTheDeadband() throws Exception {
+    ThresholdRule now =
+        new ThresholdRule("hot", "temperature", null, 80.0, null, 75.0, 0, AlertSeverity.WARNING);
+    try (var harness = harness(now)) {
+      Device device =
+          new Device(
+              "d",
+              "freezer",
+              "site",
+              "1.0",
+              60,
+              Map.of("temperature", new Threshold(null, 10.0)),
+              io.fleetpulse.model.DeviceStatus.ACTIVE);
+      harness.processBroadcastElement(new DeviceUpdate("d", device), T);
+      harness.processElement(reading(T, 50), T);
+      // Inside the shifted deadband (5..10]: still active.
+      harness.processElement(reading(T + 1000, 7), T);
+      harness.processElement(reading(T + 2000, 4), T);
+
+      assertThat(harness.extractOutputValues())
+          .extracting(Signal::getState, Signal::getValue)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(SignalState.ACTIVE, 50.0),
+              org.assertj.core.groups.Tuple.tuple(SignalState.CLEAR, 4.0));
+    }
+  }
+
+  @Test
+  void aRuleForOtherDeviceTypesIgnoresTheDevice() throws Exception {
+    ThresholdRule freezers =
+        new ThresholdRule(
+            "hot",
+            "temperature",
+            null,
+            80.0,
+            null,
+            null,
+            0,
+            1,
+            0,
+            AlertSeverity.WARNING,
+            List.of("freezer"));
+    try (var harness = harness(freezers)) {
+      Device oven =
+          new Device("d", "oven", "site", "1.0", 60, null, io.fleetpulse.model.DeviceStatus.ACTIVE);
+      harness.processBroadcastElement(new DeviceUpdate("d", oven), T);
+      harness.processElement(reading(T, 200), T);
+      assertThat(harness.extractOutputValues()).isEmpty();
+
+      Device freezer =
+          new Device(
+              "d", "freezer", "site", "1.0", 60, null, io.fleetpulse.model.DeviceStatus.ACTIVE);
+      harness.processBroadcastElement(new DeviceUpdate("d", freezer), T);
+      harness.processElement(reading(T + 1000, 200), T);
+      assertThat(harness.extractOutputValues()).hasSize(1);
+    }
   }
 }

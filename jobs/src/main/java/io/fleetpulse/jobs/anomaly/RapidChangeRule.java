@@ -1,0 +1,30 @@
+package io.fleetpulse.jobs.anomaly;
+
+import io.fleetpulse.model.AlertSeverity;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * A RAPID_CHANGE rule (a CEP pattern): {@code metric} changes by more than {@code delta}, up or
+ * down, between two readings at most {@code withinMs} apart in the device's time. It never sends
+ * CLEAR: its alert resolves after {@code clearAfterMs} without another match.
+ */
+public record RapidChangeRule(
+    String name,
+    String metric,
+    double delta,
+    long withinMs,
+    long clearAfterMs,
+    AlertSeverity severity,
+    List<String> deviceTypes)
+    implements Serializable {
+
+  public RapidChangeRule {
+    deviceTypes = List.copyOf(deviceTypes);
+  }
+
+  /** Whether the rule watches devices of {@code type}. */
+  public boolean appliesTo(String type) {
+    return DeviceTypes.match(deviceTypes, type);
+  }
+}
