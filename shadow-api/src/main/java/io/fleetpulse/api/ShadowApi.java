@@ -109,6 +109,13 @@ public final class ShadowApi implements AutoCloseable {
               c.http.maxRequestSize = config.maxBodyBytes;
               c.jsonMapper(new JavalinJackson(ModelJson.mapper(), false));
               c.requestLogger.http(this::record);
+              // The dashboard's static files; they hold no data (the key is the user's).
+              c.staticFiles.add(
+                  f -> {
+                    f.hostedPath = "/dashboard";
+                    f.directory = "/dashboard";
+                    f.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+                  });
             });
     app.beforeMatched(this::authorize);
     app.get("/health", this::health);
