@@ -17,6 +17,8 @@ import io.fleetpulse.devstack.sim.DeviceSimulator;
 import io.fleetpulse.devstack.sim.SimulatorConfig;
 import io.fleetpulse.jobs.anomaly.AnomalyJob;
 import io.fleetpulse.jobs.anomaly.AnomalyJobConfig;
+import io.fleetpulse.jobs.shadow.ShadowJob;
+import io.fleetpulse.jobs.shadow.ShadowJobConfig;
 import io.fleetpulse.jobs.runtime.JobEnvironment;
 import io.fleetpulse.jobs.telemetry.TelemetryJob;
 import io.fleetpulse.jobs.telemetry.TelemetryJobConfig;
@@ -348,10 +350,15 @@ public final class Demo {
       progress.step(
           "ShadowJob",
           () -> {
+            ShadowJobConfig config =
+                ShadowJobConfig.load(
+                    new String[] {
+                      "--kafka.bootstrap.servers", bootstrap, "--checkpoint.interval", "10s"
+                    },
+                    Map.of());
             StreamExecutionEnvironment env =
-                JobEnvironment.create(
-                    JobEnvironment.configuration(Duration.ofSeconds(10), "hashmap", null));
-            DemoShadowJob.kafkaJob(bootstrap).build(env);
+                JobEnvironment.create(ShadowJob.flinkConfiguration(config));
+            ShadowJob.kafkaJob(config).build(env);
             cluster.submit(env, "FleetPulse ShadowJob");
             return "iot.shadows, iot.shadow.delta, iot.shadow.responses";
           },
