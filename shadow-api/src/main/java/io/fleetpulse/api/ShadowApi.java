@@ -6,6 +6,8 @@ import io.fleetpulse.api.internal.DeviceStore;
 import io.fleetpulse.api.internal.KafkaWriter;
 import io.fleetpulse.api.internal.Problem;
 import io.fleetpulse.api.internal.Role;
+import io.fleetpulse.api.internal.ShadowResponses;
+import io.fleetpulse.api.internal.ShadowRoutes;
 import io.fleetpulse.api.internal.ShadowStore;
 import io.fleetpulse.api.internal.TopicView;
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
@@ -22,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +48,8 @@ public final class ShadowApi implements AutoCloseable {
   private final List<TopicView> views;
   private final KafkaWriter writer;
   private final ApiRoutes routes;
+  private final ShadowResponses shadowResponses;
+  private final List<ApiRoutes.Route> moreRoutes;
   private final byte[] openApi;
   private Javalin app;
 
@@ -71,6 +76,13 @@ public final class ShadowApi implements AutoCloseable {
             config.devicesTopic,
             config.shadowDesiredTopic,
             config.commandsTopic);
+    shadowResponses =
+        new ShadowResponses(
+            config.shadowResponsesTopic, config.bootstrapServers, config.kafkaProperties);
+    moreRoutes =
+        List.copyOf(
+            new ShadowRoutes(devices, shadows, writer, shadowResponses, config.shadowDesiredTopic)
+                .routes());
     openApi = resource("/openapi.json");
     Gauge.builder("fleetpulse.api.devices", devices, DeviceStore::size)
         .description("Devices in the registry view")
@@ -102,6 +114,7 @@ public final class ShadowApi implements AutoCloseable {
     TopicCheck.requireTopics(
         config.bootstrapServers, config.kafkaProperties, config.topics(), "shadow-api");
     views.forEach(TopicView::start);
+    shadowResponses.start();
     app =
         Javalin.create(
             c -> {
@@ -115,7 +128,7 @@ public final class ShadowApi implements AutoCloseable {
     app.get(
         "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()));
     app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-    for (ApiRoutes.Route route : routes.routes()) {
+    for (ApiRoutes.Route route : routes()) {
       app.addHttpHandler(route.method(), route.path(), route.handler(), route.role());
     }
     app.exception(Problem.class, (e, ctx) -> problem(ctx, e.status(), e.body()));
@@ -156,7 +169,9 @@ public final class ShadowApi implements AutoCloseable {
 
   /** The routes the API serves besides {@code /health}, {@code /metrics}, {@code /openapi.json}. */
   public List<ApiRoutes.Route> routes() {
-    return routes.routes();
+    List<ApiRoutes.Route> all = new ArrayList<>(routes.routes());
+    all.addAll(moreRoutes);
+    return all;
   }
 
   private void authorize(Context ctx) {
@@ -202,6 +217,9 @@ public final class ShadowApi implements AutoCloseable {
       byView.put(v.name(), one);
     }
     body.put("views", byView);
+    if (shadowResponses.failure() != null) {
+      body.put("shadowResponses", Map.of("failure", shadowResponses.failure()));
+    }
     ctx.status(ready ? 200 : 503).json(body);
   }
 
@@ -242,6 +260,7 @@ public final class ShadowApi implements AutoCloseable {
       app.stop();
     }
     views.forEach(TopicView::close);
+    shadowResponses.close();
     writer.close();
     registry.close();
   }

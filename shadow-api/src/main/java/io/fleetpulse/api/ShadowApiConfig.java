@@ -30,6 +30,11 @@ public final class ShadowApiConfig {
       topic("topic.alerts", FleetTopics.ALERTS, "alert transitions (read)");
   public static final ConfigOption<String> COMMANDS_TOPIC =
       topic("topic.commands", FleetTopics.COMMANDS, "commands for devices (written)");
+  public static final ConfigOption<String> SHADOW_RESPONSES_TOPIC =
+      KafkaOptions.topic(
+          "topic.shadow.responses",
+          "iot.shadow.responses",
+          "the ShadowJob's answers, for `?wait=` (read from the end)");
   public static final ConfigOption<String> HTTP_HOST =
       ConfigOption.key("http.host")
           .stringType()
@@ -77,6 +82,7 @@ public final class ShadowApiConfig {
           .add(KafkaOptions.BOOTSTRAP_SERVERS, WRITE_TIMEOUT)
           .add(DEVICES_TOPIC, SHADOWS_TOPIC, SHADOW_DESIRED_TOPIC, ALERTS_TOPIC, COMMANDS_TOPIC)
           .add(HTTP_HOST, HTTP_PORT, MAX_BODY_BYTES, API_KEYS, MAX_ALERT_TRANSITIONS)
+          .add(SHADOW_RESPONSES_TOPIC)
           .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
           .build();
 
@@ -93,6 +99,7 @@ public final class ShadowApiConfig {
   final int maxBodyBytes;
   final ApiKeys apiKeys;
   final int maxAlertTransitions;
+  final String shadowResponsesTopic;
 
   private ShadowApiConfig(Settings s) {
     bootstrapServers = s.get(KafkaOptions.BOOTSTRAP_SERVERS);
@@ -113,6 +120,7 @@ public final class ShadowApiConfig {
       throw new ConfigException("setting '" + API_KEYS.key() + "': " + e.getMessage(), e);
     }
     maxAlertTransitions = s.get(MAX_ALERT_TRANSITIONS);
+    shadowResponsesTopic = s.get(SHADOW_RESPONSES_TOPIC);
   }
 
   /**
@@ -131,7 +139,13 @@ public final class ShadowApiConfig {
 
   /** The Kafka topics the service reads and writes; all must exist at start. */
   public List<String> topics() {
-    return List.of(devicesTopic, shadowsTopic, shadowDesiredTopic, alertsTopic, commandsTopic);
+    return List.of(
+        devicesTopic,
+        shadowsTopic,
+        shadowDesiredTopic,
+        alertsTopic,
+        commandsTopic,
+        shadowResponsesTopic);
   }
 
   private static ConfigOption<String> topic(String key, FleetTopics.Topic topic, String what) {

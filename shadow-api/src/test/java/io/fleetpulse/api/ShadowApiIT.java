@@ -46,7 +46,8 @@ class ShadowApiIT {
           FleetTopics.SHADOWS.name(),
           FleetTopics.SHADOW_DESIRED.name(),
           FleetTopics.ALERTS.name(),
-          FleetTopics.COMMANDS.name());
+          FleetTopics.COMMANDS.name(),
+          ApiTestBase.SHADOW_RESPONSES);
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static KafkaTestClient kafka;

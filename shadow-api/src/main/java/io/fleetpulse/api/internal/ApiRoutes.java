@@ -10,7 +10,6 @@ import io.fleetpulse.model.DeviceIds;
 import io.fleetpulse.model.DeviceStatus;
 import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.ShadowDocument;
-import io.fleetpulse.model.ShadowState;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +29,6 @@ public final class ApiRoutes {
   /** One route: method, path (OpenAPI syntax), the role it needs, and its handler. */
   public record Route(
       HandlerType method, String path, Role role, io.javalin.http.Handler handler) {}
-
-  private static final int MAX_CLIENT_TOKEN = 64;
 
   private final DeviceStore devices;
   private final ShadowStore shadows;
@@ -74,7 +71,6 @@ public final class ApiRoutes {
         new Route(HandlerType.PATCH, "/devices/{deviceId}", Role.ADMIN, this::patchDevice),
         new Route(HandlerType.DELETE, "/devices/{deviceId}", Role.ADMIN, this::deleteDevice),
         new Route(HandlerType.GET, "/devices/{deviceId}/shadow", Role.READER, this::getShadow),
-        new Route(HandlerType.POST, "/devices/{deviceId}/shadow", Role.OPERATOR, this::desired),
         new Route(HandlerType.POST, "/devices/{deviceId}/commands", Role.OPERATOR, this::command),
         new Route(HandlerType.GET, "/alerts", Role.READER, this::listAlerts),
         new Route(HandlerType.GET, "/alerts/{alertId}", Role.READER, this::getAlert));
@@ -148,62 +144,6 @@ public final class ApiRoutes {
       throw new Problem(404, "no_shadow", "deviceId", "device '" + id + "' has no shadow yet");
     }
     ctx.json(shadow);
-  }
-
-  void desired(Context ctx) {
-    Device device = knownDevice(ctx);
-    ObjectNode body = Bodies.object(ctx);
-    JsonNode state = body.get("state");
-    if (state == null || !state.isObject()) {
-      throw Problem.badField("state", "missing_state", "state must be an object with desired");
-    }
-    if (state.has("reported") || state.has("delta")) {
-      throw Problem.badField(
-          state.has("reported") ? "state.reported" : "state.delta",
-          "not_writable",
-          "the API writes desired state only; reported comes from the device");
-    }
-    JsonNode desired = state.get("desired");
-    if (desired == null || !(desired.isObject() || desired.isNull())) {
-      throw Problem.badField(
-          "state.desired", "missing_desired", "state.desired must be an object (or null to clear)");
-    }
-    long version = 0;
-    JsonNode v = body.get("version");
-    if (v != null && !v.isNull()) {
-      if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 1) {
-        throw Problem.badField("version", "invalid_version", "version must be an integer >= 1");
-      }
-      version = v.asLong();
-    }
-    String token;
-    JsonNode t = body.get("clientToken");
-    if (t == null || t.isNull()) {
-      token = UUID.randomUUID().toString();
-    } else if (!t.isTextual() || t.asText().isEmpty() || t.asText().length() > MAX_CLIENT_TOKEN) {
-      throw Problem.badField(
-          "clientToken", "invalid_client_token", "clientToken must be 1 to 64 characters");
-    } else {
-      token = t.asText();
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> desiredMap =
-        desired.isNull() ? null : ModelJson.mapper().convertValue(desired, Map.class);
-    ShadowDocument request =
-        new ShadowDocument(
-            new ShadowState(desiredMap, null, null),
-            null,
-            version,
-            System.currentTimeMillis() / 1000,
-            token);
-    RecordMetadata at =
-        writer.write(desiredTopic, device.getDeviceId(), ModelJson.toBytes(request));
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("clientToken", token);
-    answer.put("deviceId", device.getDeviceId());
-    answer.put("partition", at.partition());
-    answer.put("offset", at.offset());
-    ctx.status(202).json(answer);
   }
 
   void command(Context ctx) {
@@ -291,7 +231,8 @@ public final class ApiRoutes {
     ctx.json(body);
   }
 
-  private String deviceId(Context ctx) {
+  /** The {@code deviceId} path parameter, 400 unless it is a valid id. */
+  static String deviceId(Context ctx) {
     String id = ctx.pathParam("deviceId");
     String problem = DeviceIds.problem(id);
     if (problem != null) {
@@ -301,6 +242,11 @@ public final class ApiRoutes {
   }
 
   private Device knownDevice(Context ctx) {
+    return knownDevice(devices, ctx);
+  }
+
+  /** The device of the {@code deviceId} path parameter; 404 when it is not registered. */
+  static Device knownDevice(DeviceStore devices, Context ctx) {
     String id = deviceId(ctx);
     Device device = devices.get(id);
     if (device == null) {
