@@ -1,6 +1,8 @@
 package io.fleetpulse.api;
 
+import io.fleetpulse.api.internal.AlertActionRoutes;
 import io.fleetpulse.api.internal.AlertStore;
+import io.fleetpulse.api.internal.ApiKeys;
 import io.fleetpulse.api.internal.ApiRoutes;
 import io.fleetpulse.api.internal.DeviceStore;
 import io.fleetpulse.api.internal.KafkaWriter;
@@ -79,10 +81,12 @@ public final class ShadowApi implements AutoCloseable {
     shadowResponses =
         new ShadowResponses(
             config.shadowResponsesTopic, config.bootstrapServers, config.kafkaProperties);
-    moreRoutes =
-        List.copyOf(
-            new ShadowRoutes(devices, shadows, writer, shadowResponses, config.shadowDesiredTopic)
-                .routes());
+    List<ApiRoutes.Route> more = new ArrayList<>();
+    more.addAll(
+        new ShadowRoutes(devices, shadows, writer, shadowResponses, config.shadowDesiredTopic)
+            .routes());
+    more.addAll(new AlertActionRoutes(alerts, writer, config.alertActionsTopic).routes());
+    moreRoutes = List.copyOf(more);
     openApi = resource("/openapi.json");
     Gauge.builder("fleetpulse.api.devices", devices, DeviceStore::size)
         .description("Devices in the registry view")
@@ -193,6 +197,7 @@ public final class ShadowApi implements AutoCloseable {
           "Authorization",
           "send an API key as 'Authorization: Bearer KEY' or 'X-Api-Key: KEY'");
     }
+    ctx.attribute(AlertActionRoutes.CALLER, "key:" + ApiKeys.hash(key).substring(0, 12));
     Role required = (Role) needed.iterator().next();
     if (!role.includes(required)) {
       throw new Problem(

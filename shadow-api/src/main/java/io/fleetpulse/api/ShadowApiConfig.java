@@ -35,6 +35,11 @@ public final class ShadowApiConfig {
           "topic.shadow.responses",
           "iot.shadow.responses",
           "the ShadowJob's answers, for `?wait=` (read from the end)");
+  public static final ConfigOption<String> ALERT_ACTIONS_TOPIC =
+      topic(
+          "topic.alert.actions",
+          FleetTopics.ALERT_ACTIONS,
+          "ack / snooze / resolve of alerts (written)");
   public static final ConfigOption<String> HTTP_HOST =
       ConfigOption.key("http.host")
           .stringType()
@@ -82,7 +87,7 @@ public final class ShadowApiConfig {
           .add(KafkaOptions.BOOTSTRAP_SERVERS, WRITE_TIMEOUT)
           .add(DEVICES_TOPIC, SHADOWS_TOPIC, SHADOW_DESIRED_TOPIC, ALERTS_TOPIC, COMMANDS_TOPIC)
           .add(HTTP_HOST, HTTP_PORT, MAX_BODY_BYTES, API_KEYS, MAX_ALERT_TRANSITIONS)
-          .add(SHADOW_RESPONSES_TOPIC)
+          .add(SHADOW_RESPONSES_TOPIC, ALERT_ACTIONS_TOPIC)
           .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
           .build();
 
@@ -100,6 +105,7 @@ public final class ShadowApiConfig {
   final ApiKeys apiKeys;
   final int maxAlertTransitions;
   final String shadowResponsesTopic;
+  final String alertActionsTopic;
 
   private ShadowApiConfig(Settings s) {
     bootstrapServers = s.get(KafkaOptions.BOOTSTRAP_SERVERS);
@@ -121,6 +127,7 @@ public final class ShadowApiConfig {
     }
     maxAlertTransitions = s.get(MAX_ALERT_TRANSITIONS);
     shadowResponsesTopic = s.get(SHADOW_RESPONSES_TOPIC);
+    alertActionsTopic = s.get(ALERT_ACTIONS_TOPIC);
   }
 
   /**
@@ -145,7 +152,8 @@ public final class ShadowApiConfig {
         shadowDesiredTopic,
         alertsTopic,
         commandsTopic,
-        shadowResponsesTopic);
+        shadowResponsesTopic,
+        alertActionsTopic);
   }
 
   private static ConfigOption<String> topic(String key, FleetTopics.Topic topic, String what) {

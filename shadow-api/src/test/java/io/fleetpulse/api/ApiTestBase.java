@@ -40,7 +40,8 @@ abstract class ApiTestBase {
           FleetTopics.SHADOW_DESIRED.name(),
           FleetTopics.ALERTS.name(),
           FleetTopics.COMMANDS.name(),
-          SHADOW_RESPONSES);
+          SHADOW_RESPONSES,
+          FleetTopics.ALERT_ACTIONS.name());
 
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static KafkaTestClient kafka;

@@ -31,7 +31,8 @@ class ShadowApiConfigTest {
             "iot.shadow.desired",
             "iot.alerts",
             "iot.commands",
-            "iot.shadow.responses");
+            "iot.shadow.responses",
+            "iot.alert.actions");
   }
 
   @Test

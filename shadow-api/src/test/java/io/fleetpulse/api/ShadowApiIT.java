@@ -47,7 +47,8 @@ class ShadowApiIT {
           FleetTopics.SHADOW_DESIRED.name(),
           FleetTopics.ALERTS.name(),
           FleetTopics.COMMANDS.name(),
-          ApiTestBase.SHADOW_RESPONSES);
+          ApiTestBase.SHADOW_RESPONSES,
+          FleetTopics.ALERT_ACTIONS.name());
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static KafkaTestClient kafka;
