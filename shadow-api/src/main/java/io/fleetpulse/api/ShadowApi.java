@@ -5,6 +5,7 @@ import io.fleetpulse.api.internal.AlertStore;
 import io.fleetpulse.api.internal.ApiKeys;
 import io.fleetpulse.api.internal.ApiRoutes;
 import io.fleetpulse.api.internal.DeviceStore;
+import io.fleetpulse.api.internal.GroupRoutes;
 import io.fleetpulse.api.internal.KafkaWriter;
 import io.fleetpulse.api.internal.Problem;
 import io.fleetpulse.api.internal.Role;
@@ -86,6 +87,16 @@ public final class ShadowApi implements AutoCloseable {
         new ShadowRoutes(devices, shadows, writer, shadowResponses, config.shadowDesiredTopic)
             .routes());
     more.addAll(new AlertActionRoutes(alerts, writer, config.alertActionsTopic).routes());
+    more.addAll(
+        new GroupRoutes(
+                devices,
+                deviceView,
+                writer,
+                config.writeTimeout,
+                config.devicesTopic,
+                config.shadowDesiredTopic,
+                config.commandsTopic)
+            .routes());
     moreRoutes = List.copyOf(more);
     openApi = resource("/openapi.json");
     Gauge.builder("fleetpulse.api.devices", devices, DeviceStore::size)

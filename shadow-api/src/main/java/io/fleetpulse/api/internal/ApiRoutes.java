@@ -30,6 +30,10 @@ public final class ApiRoutes {
   public record Route(
       HandlerType method, String path, Role role, io.javalin.http.Handler handler) {}
 
+  private static final int MAX_GROUPS = 32;
+  private static final java.util.regex.Pattern GROUP =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
   private final DeviceStore devices;
   private final ShadowStore shadows;
   private final AlertStore alerts;
@@ -77,6 +81,11 @@ public final class ApiRoutes {
   }
 
   void listDevices(Context ctx) {
+    devicePage(ctx, devices, groupParam(ctx, "group", ctx.queryParam("group")));
+  }
+
+  /** A page of {@code devices} by the query's filters (and {@code group} when not null). */
+  static void devicePage(Context ctx, DeviceStore devices, String group) {
     int limit = Bodies.intParam(ctx, "limit", 100, 1, 1000);
     String type = ctx.queryParam("type");
     String site = ctx.queryParam("site");
@@ -86,7 +95,8 @@ public final class ApiRoutes {
         d ->
             (type == null || type.equals(d.getType()))
                 && (site == null || site.equals(d.getSite()))
-                && (status == null || status == d.getStatus());
+                && (status == null || status == d.getStatus())
+                && (group == null || ((RegistryDevice) d).inGroup(group));
     DeviceStore.Page<Device> page = devices.page(after, limit, filter);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("items", page.items());
@@ -148,43 +158,58 @@ public final class ApiRoutes {
 
   void command(Context ctx) {
     Device device = knownDevice(ctx);
-    ObjectNode body = Bodies.object(ctx);
-    JsonNode name = body.get("name");
-    if (name == null
-        || !name.isTextual()
-        || name.asText().isBlank()
-        || name.asText().length() > 128) {
-      throw Problem.badField(
-          "name", "invalid_name", "name must be a string of 1 to 128 characters");
-    }
-    JsonNode params = body.get("params");
-    if (params != null && !params.isObject() && !params.isNull()) {
-      throw Problem.badField("params", "wrong_type", "params must be a JSON object");
-    }
-    int ttl = 3600;
-    JsonNode ttlNode = body.get("ttlSeconds");
-    if (ttlNode != null && !ttlNode.isNull()) {
-      if (!ttlNode.isIntegralNumber() || ttlNode.asLong() < 1 || ttlNode.asLong() > 604_800) {
-        throw Problem.badField(
-            "ttlSeconds", "out_of_range", "ttlSeconds must be an integer from 1 to 604800");
-      }
-      ttl = ttlNode.asInt();
-    }
-    long now = System.currentTimeMillis();
-    Map<String, Object> command = new LinkedHashMap<>();
-    command.put("commandId", UUID.randomUUID().toString());
-    command.put("deviceId", device.getDeviceId());
-    command.put("name", name.asText());
-    if (params != null && params.isObject()) {
-      command.put("params", params);
-    }
-    command.put("issuedAt", now);
-    command.put("expiresAt", now + ttl * 1000L);
+    CommandSpec spec = CommandSpec.of(Bodies.object(ctx));
+    Map<String, Object> command = spec.record(device.getDeviceId());
     RecordMetadata at =
         writer.write(commandsTopic, device.getDeviceId(), ModelJson.toBytes(command));
     command.put("partition", at.partition());
     command.put("offset", at.offset());
     ctx.status(202).json(command);
+  }
+
+  /** A validated command body: name, params, time to live. */
+  record CommandSpec(String name, JsonNode params, int ttlSeconds) {
+
+    static CommandSpec of(ObjectNode body) {
+      JsonNode name = body.get("name");
+      if (name == null
+          || !name.isTextual()
+          || name.asText().isBlank()
+          || name.asText().length() > 128) {
+        throw Problem.badField(
+            "name", "invalid_name", "name must be a string of 1 to 128 characters");
+      }
+      JsonNode params = body.get("params");
+      if (params != null && !params.isObject() && !params.isNull()) {
+        throw Problem.badField("params", "wrong_type", "params must be a JSON object");
+      }
+      int ttl = 3600;
+      JsonNode ttlNode = body.get("ttlSeconds");
+      if (ttlNode != null && !ttlNode.isNull()) {
+        if (!ttlNode.isIntegralNumber() || ttlNode.asLong() < 1 || ttlNode.asLong() > 604_800) {
+          throw Problem.badField(
+              "ttlSeconds", "out_of_range", "ttlSeconds must be an integer from 1 to 604800");
+        }
+        ttl = ttlNode.asInt();
+      }
+      return new CommandSpec(
+          name.asText(), params != null && params.isObject() ? params : null, ttl);
+    }
+
+    /** The record for {@code iot.commands}, with a fresh commandId. */
+    Map<String, Object> record(String deviceId) {
+      long now = System.currentTimeMillis();
+      Map<String, Object> command = new LinkedHashMap<>();
+      command.put("commandId", UUID.randomUUID().toString());
+      command.put("deviceId", deviceId);
+      command.put("name", name);
+      if (params != null) {
+        command.put("params", params);
+      }
+      command.put("issuedAt", now);
+      command.put("expiresAt", now + ttlSeconds * 1000L);
+      return command;
+    }
   }
 
   void listAlerts(Context ctx) {
@@ -231,6 +256,18 @@ public final class ApiRoutes {
     ctx.json(body);
   }
 
+  /** {@code value} as a group name (null stays null), 400 naming {@code field} unless valid. */
+  static String groupParam(Context ctx, String field, String value) {
+    if (value == null || (ctx != null && value.isEmpty())) {
+      return null;
+    }
+    if (!GROUP.matcher(value).matches()) {
+      throw Problem.badField(
+          field, "invalid_group", "group names are 1 to 64 characters of A-Z a-z 0-9 . _ : -");
+    }
+    return value;
+  }
+
   /** The {@code deviceId} path parameter, 400 unless it is a valid id. */
   static String deviceId(Context ctx) {
     String id = ctx.pathParam("deviceId");
@@ -255,7 +292,8 @@ public final class ApiRoutes {
     return device;
   }
 
-  private Device validDevice(ObjectNode body, String pathId) {
+  /** {@code body} as a registry record; 400 naming the field that is wrong. */
+  static Device validDevice(ObjectNode body, String pathId) {
     JsonNode idNode = body.get("deviceId");
     String id;
     if (idNode == null || idNode.isNull()) {
@@ -279,7 +317,18 @@ public final class ApiRoutes {
           "device_id_mismatch",
           "the body names '" + id + "', the path '" + pathId + "'");
     }
-    Device device = Bodies.convert(body, Device.class);
+    RegistryDevice device = Bodies.convert(body, RegistryDevice.class);
+    if (device.getGroups() != null) {
+      if (device.getGroups().size() > MAX_GROUPS) {
+        throw Problem.badField(
+            "groups", "too_many_groups", "a device belongs to at most " + MAX_GROUPS + " groups");
+      }
+      for (int i = 0; i < device.getGroups().size(); i++) {
+        groupParam(null, "groups[" + i + "]", device.getGroups().get(i));
+      }
+      List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(device.getGroups()));
+      device.setGroups(sorted.isEmpty() ? null : sorted);
+    }
     if (device.getHeartbeatSeconds() != null && device.getHeartbeatSeconds() < 1) {
       throw Problem.badField(
           "heartbeatSeconds", "out_of_range", "heartbeatSeconds must be a positive integer");
@@ -305,13 +354,13 @@ public final class ApiRoutes {
     }
   }
 
-  private static String encodeCursor(String lastId) {
+  static String encodeCursor(String lastId) {
     return Base64.getUrlEncoder()
         .withoutPadding()
         .encodeToString(lastId.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String decodeCursor(String cursor) {
+  static String decodeCursor(String cursor) {
     if (cursor == null || cursor.isEmpty()) {
       return null;
     }
