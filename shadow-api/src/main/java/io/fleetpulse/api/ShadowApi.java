@@ -4,7 +4,9 @@ import io.fleetpulse.api.internal.AlertActionRoutes;
 import io.fleetpulse.api.internal.AlertStore;
 import io.fleetpulse.api.internal.ApiKeys;
 import io.fleetpulse.api.internal.ApiRoutes;
+import io.fleetpulse.api.internal.Connectivity;
 import io.fleetpulse.api.internal.DeviceStore;
+import io.fleetpulse.api.internal.FleetRoutes;
 import io.fleetpulse.api.internal.GroupRoutes;
 import io.fleetpulse.api.internal.KafkaWriter;
 import io.fleetpulse.api.internal.Problem;
@@ -61,23 +63,26 @@ public final class ShadowApi implements AutoCloseable {
     DeviceStore devices = new DeviceStore();
     ShadowStore shadows = new ShadowStore();
     AlertStore alerts = new AlertStore(config.maxAlertTransitions);
+    Connectivity connectivity = new Connectivity();
+    alerts.feed(connectivity);
     TopicView deviceView = view("devices", config.devicesTopic, devices);
     views =
         List.of(
             deviceView,
             view("shadows", config.shadowsTopic, shadows),
-            view("alerts", config.alertsTopic, alerts));
+            view("alerts", config.alertsTopic, alerts),
+            view("telemetry", config.telemetryAggTopic, connectivity));
     writer = new KafkaWriter(config.bootstrapServers, config.kafkaProperties, config.writeTimeout);
     routes =
         new ApiRoutes(
             devices,
+            connectivity,
             shadows,
             alerts,
             deviceView,
             writer,
             config.writeTimeout,
             config.devicesTopic,
-            config.shadowDesiredTopic,
             config.commandsTopic);
     shadowResponses =
         new ShadowResponses(
@@ -90,6 +95,7 @@ public final class ShadowApi implements AutoCloseable {
     more.addAll(
         new GroupRoutes(
                 devices,
+                connectivity,
                 deviceView,
                 writer,
                 config.writeTimeout,
@@ -97,6 +103,7 @@ public final class ShadowApi implements AutoCloseable {
                 config.shadowDesiredTopic,
                 config.commandsTopic)
             .routes());
+    more.addAll(new FleetRoutes(devices, connectivity, alerts).routes());
     moreRoutes = List.copyOf(more);
     openApi = resource("/openapi.json");
     Gauge.builder("fleetpulse.api.devices", devices, DeviceStore::size)

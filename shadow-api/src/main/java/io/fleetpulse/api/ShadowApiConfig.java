@@ -40,6 +40,11 @@ public final class ShadowApiConfig {
           "topic.alert.actions",
           FleetTopics.ALERT_ACTIONS,
           "ack / snooze / resolve of alerts (written)");
+  public static final ConfigOption<String> TELEMETRY_AGG_TOPIC =
+      topic(
+          "topic.telemetry.agg",
+          FleetTopics.TELEMETRY_AGG,
+          "window aggregates, for last seen and battery (read)");
   public static final ConfigOption<String> HTTP_HOST =
       ConfigOption.key("http.host")
           .stringType()
@@ -87,7 +92,7 @@ public final class ShadowApiConfig {
           .add(KafkaOptions.BOOTSTRAP_SERVERS, WRITE_TIMEOUT)
           .add(DEVICES_TOPIC, SHADOWS_TOPIC, SHADOW_DESIRED_TOPIC, ALERTS_TOPIC, COMMANDS_TOPIC)
           .add(HTTP_HOST, HTTP_PORT, MAX_BODY_BYTES, API_KEYS, MAX_ALERT_TRANSITIONS)
-          .add(SHADOW_RESPONSES_TOPIC, ALERT_ACTIONS_TOPIC)
+          .add(SHADOW_RESPONSES_TOPIC, ALERT_ACTIONS_TOPIC, TELEMETRY_AGG_TOPIC)
           .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
           .build();
 
@@ -106,6 +111,7 @@ public final class ShadowApiConfig {
   final int maxAlertTransitions;
   final String shadowResponsesTopic;
   final String alertActionsTopic;
+  final String telemetryAggTopic;
 
   private ShadowApiConfig(Settings s) {
     bootstrapServers = s.get(KafkaOptions.BOOTSTRAP_SERVERS);
@@ -128,6 +134,7 @@ public final class ShadowApiConfig {
     maxAlertTransitions = s.get(MAX_ALERT_TRANSITIONS);
     shadowResponsesTopic = s.get(SHADOW_RESPONSES_TOPIC);
     alertActionsTopic = s.get(ALERT_ACTIONS_TOPIC);
+    telemetryAggTopic = s.get(TELEMETRY_AGG_TOPIC);
   }
 
   /**
@@ -153,7 +160,8 @@ public final class ShadowApiConfig {
         alertsTopic,
         commandsTopic,
         shadowResponsesTopic,
-        alertActionsTopic);
+        alertActionsTopic,
+        telemetryAggTopic);
   }
 
   private static ConfigOption<String> topic(String key, FleetTopics.Topic topic, String what) {

@@ -41,7 +41,8 @@ abstract class ApiTestBase {
           FleetTopics.ALERTS.name(),
           FleetTopics.COMMANDS.name(),
           SHADOW_RESPONSES,
-          FleetTopics.ALERT_ACTIONS.name());
+          FleetTopics.ALERT_ACTIONS.name(),
+          FleetTopics.TELEMETRY_AGG.name());
 
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static KafkaTestClient kafka;

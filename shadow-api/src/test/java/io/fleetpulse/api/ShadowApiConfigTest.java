@@ -32,7 +32,8 @@ class ShadowApiConfigTest {
             "iot.alerts",
             "iot.commands",
             "iot.shadow.responses",
-            "iot.alert.actions");
+            "iot.alert.actions",
+            "iot.telemetry.agg");
   }
 
   @Test

@@ -48,7 +48,8 @@ class ShadowApiIT {
           FleetTopics.ALERTS.name(),
           FleetTopics.COMMANDS.name(),
           ApiTestBase.SHADOW_RESPONSES,
-          FleetTopics.ALERT_ACTIONS.name());
+          FleetTopics.ALERT_ACTIONS.name(),
+          FleetTopics.TELEMETRY_AGG.name());
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static KafkaTestClient kafka;

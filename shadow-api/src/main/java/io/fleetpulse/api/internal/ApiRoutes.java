@@ -35,33 +35,33 @@ public final class ApiRoutes {
       java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
   private final DeviceStore devices;
+  private final Connectivity connectivity;
   private final ShadowStore shadows;
   private final AlertStore alerts;
   private final TopicView deviceView;
   private final KafkaWriter writer;
   private final Duration writeTimeout;
   private final String devicesTopic;
-  private final String desiredTopic;
   private final String commandsTopic;
 
   public ApiRoutes(
       DeviceStore devices,
+      Connectivity connectivity,
       ShadowStore shadows,
       AlertStore alerts,
       TopicView deviceView,
       KafkaWriter writer,
       Duration writeTimeout,
       String devicesTopic,
-      String desiredTopic,
       String commandsTopic) {
     this.devices = devices;
+    this.connectivity = connectivity;
     this.shadows = shadows;
     this.alerts = alerts;
     this.deviceView = deviceView;
     this.writer = writer;
     this.writeTimeout = writeTimeout;
     this.devicesTopic = devicesTopic;
-    this.desiredTopic = desiredTopic;
     this.commandsTopic = commandsTopic;
   }
 
@@ -81,11 +81,24 @@ public final class ApiRoutes {
   }
 
   void listDevices(Context ctx) {
-    devicePage(ctx, devices, groupParam(ctx, "group", ctx.queryParam("group")));
+    devicePage(ctx, devices, connectivity, groupParam(ctx, "group", ctx.queryParam("group")));
+  }
+
+  /** The device as served: the registry record plus its connectivity. */
+  static JsonNode view(Device device, Connectivity connectivity) {
+    ObjectNode node = ModelJson.mapper().valueToTree(device);
+    if (connectivity != null) {
+      node.set(
+          "connectivity",
+          ModelJson.mapper().valueToTree(connectivity.describe(device.getDeviceId())));
+    }
+    return node;
   }
 
   /** A page of {@code devices} by the query's filters (and {@code group} when not null). */
-  static void devicePage(Context ctx, DeviceStore devices, String group) {
+  static void devicePage(
+      Context ctx, DeviceStore devices, Connectivity connectivity, String group) {
+    Connectivity.State online = Bodies.enumParam(ctx, "connectivity", Connectivity.State.class);
     int limit = Bodies.intParam(ctx, "limit", 100, 1, 1000);
     String type = ctx.queryParam("type");
     String site = ctx.queryParam("site");
@@ -96,10 +109,11 @@ public final class ApiRoutes {
             (type == null || type.equals(d.getType()))
                 && (site == null || site.equals(d.getSite()))
                 && (status == null || status == d.getStatus())
-                && (group == null || ((RegistryDevice) d).inGroup(group));
+                && (group == null || ((RegistryDevice) d).inGroup(group))
+                && (online == null || online == connectivity.state(d.getDeviceId()));
     DeviceStore.Page<Device> page = devices.page(after, limit, filter);
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("items", page.items());
+    body.put("items", page.items().stream().map(d -> view(d, connectivity)).toList());
     if (page.more()) {
       body.put("nextCursor", encodeCursor(page.items().get(page.items().size() - 1).getDeviceId()));
     }
@@ -121,7 +135,7 @@ public final class ApiRoutes {
   }
 
   void getDevice(Context ctx) {
-    ctx.json(knownDevice(ctx));
+    ctx.json(view(knownDevice(ctx), connectivity));
   }
 
   void replaceDevice(Context ctx) {

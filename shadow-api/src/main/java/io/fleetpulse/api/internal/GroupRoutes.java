@@ -29,6 +29,7 @@ public final class GroupRoutes {
   public static final int MAX_BULK = 10_000;
 
   private final DeviceStore devices;
+  private final Connectivity connectivity;
   private final TopicView deviceView;
   private final KafkaWriter writer;
   private final Duration writeTimeout;
@@ -38,6 +39,7 @@ public final class GroupRoutes {
 
   public GroupRoutes(
       DeviceStore devices,
+      Connectivity connectivity,
       TopicView deviceView,
       KafkaWriter writer,
       Duration writeTimeout,
@@ -45,6 +47,7 @@ public final class GroupRoutes {
       String desiredTopic,
       String commandsTopic) {
     this.devices = devices;
+    this.connectivity = connectivity;
     this.deviceView = deviceView;
     this.writer = writer;
     this.writeTimeout = writeTimeout;
@@ -80,7 +83,7 @@ public final class GroupRoutes {
   }
 
   void groupDevices(Context ctx) {
-    ApiRoutes.devicePage(ctx, devices, group(ctx));
+    ApiRoutes.devicePage(ctx, devices, connectivity, group(ctx));
   }
 
   void groupCommand(Context ctx) {
