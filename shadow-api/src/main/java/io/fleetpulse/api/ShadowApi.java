@@ -9,6 +9,7 @@ import io.fleetpulse.api.internal.DeviceStore;
 import io.fleetpulse.api.internal.FleetRoutes;
 import io.fleetpulse.api.internal.GroupRoutes;
 import io.fleetpulse.api.internal.KafkaWriter;
+import io.fleetpulse.api.internal.MetricsRoutes;
 import io.fleetpulse.api.internal.Problem;
 import io.fleetpulse.api.internal.Role;
 import io.fleetpulse.api.internal.ShadowResponses;
@@ -55,6 +56,7 @@ public final class ShadowApi implements AutoCloseable {
   private final ApiRoutes routes;
   private final ShadowResponses shadowResponses;
   private final List<ApiRoutes.Route> moreRoutes;
+  private final MetricsRoutes metrics;
   private final byte[] openApi;
   private Javalin app;
 
@@ -104,6 +106,14 @@ public final class ShadowApi implements AutoCloseable {
                 config.commandsTopic)
             .routes());
     more.addAll(new FleetRoutes(devices, connectivity, alerts).routes());
+    metrics =
+        new MetricsRoutes(
+            config.influxUrl,
+            config.influxDb,
+            config.influxUser,
+            config.influxPassword,
+            config.influxToken);
+    more.addAll(metrics.routes());
     moreRoutes = List.copyOf(more);
     openApi = resource("/openapi.json");
     Gauge.builder("fleetpulse.api.devices", devices, DeviceStore::size)
@@ -240,6 +250,10 @@ public final class ShadowApi implements AutoCloseable {
       byView.put(v.name(), one);
     }
     body.put("views", byView);
+    Boolean influx = metrics.reachable();
+    if (influx != null) {
+      body.put("influxdb", Map.of("reachable", influx));
+    }
     if (shadowResponses.failure() != null) {
       body.put("shadowResponses", Map.of("failure", shadowResponses.failure()));
     }
