@@ -1,11 +1,19 @@
 package io.fleetpulse.api;
 
+import io.fleetpulse.api.internal.AlertActionRoutes;
 import io.fleetpulse.api.internal.AlertStore;
+import io.fleetpulse.api.internal.ApiKeys;
 import io.fleetpulse.api.internal.ApiRoutes;
+import io.fleetpulse.api.internal.Connectivity;
 import io.fleetpulse.api.internal.DeviceStore;
+import io.fleetpulse.api.internal.FleetRoutes;
+import io.fleetpulse.api.internal.GroupRoutes;
 import io.fleetpulse.api.internal.KafkaWriter;
+import io.fleetpulse.api.internal.MetricsRoutes;
 import io.fleetpulse.api.internal.Problem;
 import io.fleetpulse.api.internal.Role;
+import io.fleetpulse.api.internal.ShadowResponses;
+import io.fleetpulse.api.internal.ShadowRoutes;
 import io.fleetpulse.api.internal.ShadowStore;
 import io.fleetpulse.api.internal.TopicView;
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
@@ -22,6 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +54,9 @@ public final class ShadowApi implements AutoCloseable {
   private final List<TopicView> views;
   private final KafkaWriter writer;
   private final ApiRoutes routes;
+  private final ShadowResponses shadowResponses;
+  private final List<ApiRoutes.Route> moreRoutes;
+  private final MetricsRoutes metrics;
   private final byte[] openApi;
   private Javalin app;
 
@@ -53,24 +65,56 @@ public final class ShadowApi implements AutoCloseable {
     DeviceStore devices = new DeviceStore();
     ShadowStore shadows = new ShadowStore();
     AlertStore alerts = new AlertStore(config.maxAlertTransitions);
+    Connectivity connectivity = new Connectivity();
+    alerts.feed(connectivity);
     TopicView deviceView = view("devices", config.devicesTopic, devices);
     views =
         List.of(
             deviceView,
             view("shadows", config.shadowsTopic, shadows),
-            view("alerts", config.alertsTopic, alerts));
+            view("alerts", config.alertsTopic, alerts),
+            view("telemetry", config.telemetryAggTopic, connectivity));
     writer = new KafkaWriter(config.bootstrapServers, config.kafkaProperties, config.writeTimeout);
     routes =
         new ApiRoutes(
             devices,
+            connectivity,
             shadows,
             alerts,
             deviceView,
             writer,
             config.writeTimeout,
             config.devicesTopic,
-            config.shadowDesiredTopic,
             config.commandsTopic);
+    shadowResponses =
+        new ShadowResponses(
+            config.shadowResponsesTopic, config.bootstrapServers, config.kafkaProperties);
+    List<ApiRoutes.Route> more = new ArrayList<>();
+    more.addAll(
+        new ShadowRoutes(devices, shadows, writer, shadowResponses, config.shadowDesiredTopic)
+            .routes());
+    more.addAll(new AlertActionRoutes(alerts, writer, config.alertActionsTopic).routes());
+    more.addAll(
+        new GroupRoutes(
+                devices,
+                connectivity,
+                deviceView,
+                writer,
+                config.writeTimeout,
+                config.devicesTopic,
+                config.shadowDesiredTopic,
+                config.commandsTopic)
+            .routes());
+    more.addAll(new FleetRoutes(devices, connectivity, alerts).routes());
+    metrics =
+        new MetricsRoutes(
+            config.influxUrl,
+            config.influxDb,
+            config.influxUser,
+            config.influxPassword,
+            config.influxToken);
+    more.addAll(metrics.routes());
+    moreRoutes = List.copyOf(more);
     openApi = resource("/openapi.json");
     Gauge.builder("fleetpulse.api.devices", devices, DeviceStore::size)
         .description("Devices in the registry view")
@@ -102,6 +146,7 @@ public final class ShadowApi implements AutoCloseable {
     TopicCheck.requireTopics(
         config.bootstrapServers, config.kafkaProperties, config.topics(), "shadow-api");
     views.forEach(TopicView::start);
+    shadowResponses.start();
     app =
         Javalin.create(
             c -> {
@@ -122,7 +167,7 @@ public final class ShadowApi implements AutoCloseable {
     app.get(
         "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()));
     app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-    for (ApiRoutes.Route route : routes.routes()) {
+    for (ApiRoutes.Route route : routes()) {
       app.addHttpHandler(route.method(), route.path(), route.handler(), route.role());
     }
     app.exception(Problem.class, (e, ctx) -> problem(ctx, e.status(), e.body()));
@@ -163,7 +208,9 @@ public final class ShadowApi implements AutoCloseable {
 
   /** The routes the API serves besides {@code /health}, {@code /metrics}, {@code /openapi.json}. */
   public List<ApiRoutes.Route> routes() {
-    return routes.routes();
+    List<ApiRoutes.Route> all = new ArrayList<>(routes.routes());
+    all.addAll(moreRoutes);
+    return all;
   }
 
   private void authorize(Context ctx) {
@@ -185,6 +232,7 @@ public final class ShadowApi implements AutoCloseable {
           "Authorization",
           "send an API key as 'Authorization: Bearer KEY' or 'X-Api-Key: KEY'");
     }
+    ctx.attribute(AlertActionRoutes.CALLER, "key:" + ApiKeys.hash(key).substring(0, 12));
     Role required = (Role) needed.iterator().next();
     if (!role.includes(required)) {
       throw new Problem(
@@ -209,6 +257,13 @@ public final class ShadowApi implements AutoCloseable {
       byView.put(v.name(), one);
     }
     body.put("views", byView);
+    Boolean influx = metrics.reachable();
+    if (influx != null) {
+      body.put("influxdb", Map.of("reachable", influx));
+    }
+    if (shadowResponses.failure() != null) {
+      body.put("shadowResponses", Map.of("failure", shadowResponses.failure()));
+    }
     ctx.status(ready ? 200 : 503).json(body);
   }
 
@@ -249,6 +304,7 @@ public final class ShadowApi implements AutoCloseable {
       app.stop();
     }
     views.forEach(TopicView::close);
+    shadowResponses.close();
     writer.close();
     registry.close();
   }

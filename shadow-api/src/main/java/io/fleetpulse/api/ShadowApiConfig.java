@@ -30,6 +30,44 @@ public final class ShadowApiConfig {
       topic("topic.alerts", FleetTopics.ALERTS, "alert transitions (read)");
   public static final ConfigOption<String> COMMANDS_TOPIC =
       topic("topic.commands", FleetTopics.COMMANDS, "commands for devices (written)");
+  public static final ConfigOption<String> SHADOW_RESPONSES_TOPIC =
+      KafkaOptions.topic(
+          "topic.shadow.responses",
+          "iot.shadow.responses",
+          "the ShadowJob's answers, for `?wait=` (read from the end)");
+  public static final ConfigOption<String> ALERT_ACTIONS_TOPIC =
+      topic(
+          "topic.alert.actions",
+          FleetTopics.ALERT_ACTIONS,
+          "ack / snooze / resolve of alerts (written)");
+  public static final ConfigOption<String> TELEMETRY_AGG_TOPIC =
+      topic(
+          "topic.telemetry.agg",
+          FleetTopics.TELEMETRY_AGG,
+          "window aggregates, for last seen and battery (read)");
+  public static final ConfigOption<String> INFLUX_URL =
+      ConfigOption.key("influx.url")
+          .stringType()
+          .nonBlank()
+          .description(
+              "InfluxDB base URL for the metrics routes (InfluxQL `/query`: 1.x, 2.x v1 API, 3.x);"
+                  + " unset: they answer 503");
+  public static final ConfigOption<String> INFLUX_DB =
+      ConfigOption.key("influx.db")
+          .stringType()
+          .nonBlank()
+          .defaultValue("fleetpulse")
+          .description("database (2.x: the bucket's v1 mapping) holding `telemetry_agg`");
+  public static final ConfigOption<String> INFLUX_USER =
+      ConfigOption.key("influx.user").stringType().description("InfluxDB user (basic auth)");
+  public static final ConfigOption<String> INFLUX_PASSWORD =
+      ConfigOption.key("influx.password")
+          .stringType()
+          .description("InfluxDB password (`FLEETPULSE_INFLUX_PASSWORD`)");
+  public static final ConfigOption<String> INFLUX_TOKEN =
+      ConfigOption.key("influx.token")
+          .stringType()
+          .description("InfluxDB token, sent as `Token ...` (`FLEETPULSE_INFLUX_TOKEN`)");
   public static final ConfigOption<String> HTTP_HOST =
       ConfigOption.key("http.host")
           .stringType()
@@ -77,6 +115,8 @@ public final class ShadowApiConfig {
           .add(KafkaOptions.BOOTSTRAP_SERVERS, WRITE_TIMEOUT)
           .add(DEVICES_TOPIC, SHADOWS_TOPIC, SHADOW_DESIRED_TOPIC, ALERTS_TOPIC, COMMANDS_TOPIC)
           .add(HTTP_HOST, HTTP_PORT, MAX_BODY_BYTES, API_KEYS, MAX_ALERT_TRANSITIONS)
+          .add(SHADOW_RESPONSES_TOPIC, ALERT_ACTIONS_TOPIC, TELEMETRY_AGG_TOPIC)
+          .add(INFLUX_URL, INFLUX_DB, INFLUX_USER, INFLUX_PASSWORD, INFLUX_TOKEN)
           .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
           .build();
 
@@ -93,6 +133,14 @@ public final class ShadowApiConfig {
   final int maxBodyBytes;
   final ApiKeys apiKeys;
   final int maxAlertTransitions;
+  final String shadowResponsesTopic;
+  final String alertActionsTopic;
+  final String telemetryAggTopic;
+  final String influxUrl;
+  final String influxDb;
+  final String influxUser;
+  final String influxPassword;
+  final String influxToken;
 
   private ShadowApiConfig(Settings s) {
     bootstrapServers = s.get(KafkaOptions.BOOTSTRAP_SERVERS);
@@ -113,6 +161,14 @@ public final class ShadowApiConfig {
       throw new ConfigException("setting '" + API_KEYS.key() + "': " + e.getMessage(), e);
     }
     maxAlertTransitions = s.get(MAX_ALERT_TRANSITIONS);
+    shadowResponsesTopic = s.get(SHADOW_RESPONSES_TOPIC);
+    alertActionsTopic = s.get(ALERT_ACTIONS_TOPIC);
+    telemetryAggTopic = s.get(TELEMETRY_AGG_TOPIC);
+    influxUrl = s.get(INFLUX_URL);
+    influxDb = s.get(INFLUX_DB);
+    influxUser = s.get(INFLUX_USER);
+    influxPassword = s.get(INFLUX_PASSWORD);
+    influxToken = s.get(INFLUX_TOKEN);
   }
 
   /**
@@ -131,7 +187,15 @@ public final class ShadowApiConfig {
 
   /** The Kafka topics the service reads and writes; all must exist at start. */
   public List<String> topics() {
-    return List.of(devicesTopic, shadowsTopic, shadowDesiredTopic, alertsTopic, commandsTopic);
+    return List.of(
+        devicesTopic,
+        shadowsTopic,
+        shadowDesiredTopic,
+        alertsTopic,
+        commandsTopic,
+        shadowResponsesTopic,
+        alertActionsTopic,
+        telemetryAggTopic);
   }
 
   private static ConfigOption<String> topic(String key, FleetTopics.Topic topic, String what) {

@@ -26,7 +26,14 @@ class ShadowApiConfigTest {
   void theDefaultTopicsAreTheDesignsTopics() {
     assertThat(config(Map.of()).topics())
         .containsExactly(
-            "iot.devices", "iot.shadows", "iot.shadow.desired", "iot.alerts", "iot.commands");
+            "iot.devices",
+            "iot.shadows",
+            "iot.shadow.desired",
+            "iot.alerts",
+            "iot.commands",
+            "iot.shadow.responses",
+            "iot.alert.actions",
+            "iot.telemetry.agg");
   }
 
   @Test

@@ -46,7 +46,10 @@ class ShadowApiIT {
           FleetTopics.SHADOWS.name(),
           FleetTopics.SHADOW_DESIRED.name(),
           FleetTopics.ALERTS.name(),
-          FleetTopics.COMMANDS.name());
+          FleetTopics.COMMANDS.name(),
+          ApiTestBase.SHADOW_RESPONSES,
+          FleetTopics.ALERT_ACTIONS.name(),
+          FleetTopics.TELEMETRY_AGG.name());
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static KafkaTestClient kafka;

@@ -24,9 +24,15 @@ public final class AlertStore implements TopicView.Materializer {
 
   private final Map<String, Entry> alerts = new ConcurrentHashMap<>();
   private final int maxTransitions;
+  private volatile Connectivity connectivity;
 
   public AlertStore(int maxTransitions) {
     this.maxTransitions = maxTransitions;
+  }
+
+  /** Tells {@code connectivity} about every transition (offline alerts drive it). */
+  public void feed(Connectivity connectivity) {
+    this.connectivity = connectivity;
   }
 
   @Override
@@ -40,6 +46,10 @@ public final class AlertStore implements TopicView.Materializer {
     }
     if (alert.getDeviceId() == null) {
       alert.setDeviceId(key);
+    }
+    Connectivity c = connectivity;
+    if (c != null) {
+      c.onAlert(alert);
     }
     alerts.compute(
         alert.getAlertId(),

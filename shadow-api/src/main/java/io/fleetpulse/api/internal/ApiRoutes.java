@@ -10,7 +10,6 @@ import io.fleetpulse.model.DeviceIds;
 import io.fleetpulse.model.DeviceStatus;
 import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.ShadowDocument;
-import io.fleetpulse.model.ShadowState;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
@@ -31,36 +30,38 @@ public final class ApiRoutes {
   public record Route(
       HandlerType method, String path, Role role, io.javalin.http.Handler handler) {}
 
-  private static final int MAX_CLIENT_TOKEN = 64;
+  private static final int MAX_GROUPS = 32;
+  private static final java.util.regex.Pattern GROUP =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
   private final DeviceStore devices;
+  private final Connectivity connectivity;
   private final ShadowStore shadows;
   private final AlertStore alerts;
   private final TopicView deviceView;
   private final KafkaWriter writer;
   private final Duration writeTimeout;
   private final String devicesTopic;
-  private final String desiredTopic;
   private final String commandsTopic;
 
   public ApiRoutes(
       DeviceStore devices,
+      Connectivity connectivity,
       ShadowStore shadows,
       AlertStore alerts,
       TopicView deviceView,
       KafkaWriter writer,
       Duration writeTimeout,
       String devicesTopic,
-      String desiredTopic,
       String commandsTopic) {
     this.devices = devices;
+    this.connectivity = connectivity;
     this.shadows = shadows;
     this.alerts = alerts;
     this.deviceView = deviceView;
     this.writer = writer;
     this.writeTimeout = writeTimeout;
     this.devicesTopic = devicesTopic;
-    this.desiredTopic = desiredTopic;
     this.commandsTopic = commandsTopic;
   }
 
@@ -74,13 +75,30 @@ public final class ApiRoutes {
         new Route(HandlerType.PATCH, "/devices/{deviceId}", Role.ADMIN, this::patchDevice),
         new Route(HandlerType.DELETE, "/devices/{deviceId}", Role.ADMIN, this::deleteDevice),
         new Route(HandlerType.GET, "/devices/{deviceId}/shadow", Role.READER, this::getShadow),
-        new Route(HandlerType.POST, "/devices/{deviceId}/shadow", Role.OPERATOR, this::desired),
         new Route(HandlerType.POST, "/devices/{deviceId}/commands", Role.OPERATOR, this::command),
         new Route(HandlerType.GET, "/alerts", Role.READER, this::listAlerts),
         new Route(HandlerType.GET, "/alerts/{alertId}", Role.READER, this::getAlert));
   }
 
   void listDevices(Context ctx) {
+    devicePage(ctx, devices, connectivity, groupParam(ctx, "group", ctx.queryParam("group")));
+  }
+
+  /** The device as served: the registry record plus its connectivity. */
+  static JsonNode view(Device device, Connectivity connectivity) {
+    ObjectNode node = ModelJson.mapper().valueToTree(device);
+    if (connectivity != null) {
+      node.set(
+          "connectivity",
+          ModelJson.mapper().valueToTree(connectivity.describe(device.getDeviceId())));
+    }
+    return node;
+  }
+
+  /** A page of {@code devices} by the query's filters (and {@code group} when not null). */
+  static void devicePage(
+      Context ctx, DeviceStore devices, Connectivity connectivity, String group) {
+    Connectivity.State online = Bodies.enumParam(ctx, "connectivity", Connectivity.State.class);
     int limit = Bodies.intParam(ctx, "limit", 100, 1, 1000);
     String type = ctx.queryParam("type");
     String site = ctx.queryParam("site");
@@ -90,10 +108,12 @@ public final class ApiRoutes {
         d ->
             (type == null || type.equals(d.getType()))
                 && (site == null || site.equals(d.getSite()))
-                && (status == null || status == d.getStatus());
+                && (status == null || status == d.getStatus())
+                && (group == null || ((RegistryDevice) d).inGroup(group))
+                && (online == null || online == connectivity.state(d.getDeviceId()));
     DeviceStore.Page<Device> page = devices.page(after, limit, filter);
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("items", page.items());
+    body.put("items", page.items().stream().map(d -> view(d, connectivity)).toList());
     if (page.more()) {
       body.put("nextCursor", encodeCursor(page.items().get(page.items().size() - 1).getDeviceId()));
     }
@@ -115,7 +135,7 @@ public final class ApiRoutes {
   }
 
   void getDevice(Context ctx) {
-    ctx.json(knownDevice(ctx));
+    ctx.json(view(knownDevice(ctx), connectivity));
   }
 
   void replaceDevice(Context ctx) {
@@ -150,101 +170,60 @@ public final class ApiRoutes {
     ctx.json(shadow);
   }
 
-  void desired(Context ctx) {
-    Device device = knownDevice(ctx);
-    ObjectNode body = Bodies.object(ctx);
-    JsonNode state = body.get("state");
-    if (state == null || !state.isObject()) {
-      throw Problem.badField("state", "missing_state", "state must be an object with desired");
-    }
-    if (state.has("reported") || state.has("delta")) {
-      throw Problem.badField(
-          state.has("reported") ? "state.reported" : "state.delta",
-          "not_writable",
-          "the API writes desired state only; reported comes from the device");
-    }
-    JsonNode desired = state.get("desired");
-    if (desired == null || !(desired.isObject() || desired.isNull())) {
-      throw Problem.badField(
-          "state.desired", "missing_desired", "state.desired must be an object (or null to clear)");
-    }
-    long version = 0;
-    JsonNode v = body.get("version");
-    if (v != null && !v.isNull()) {
-      if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 1) {
-        throw Problem.badField("version", "invalid_version", "version must be an integer >= 1");
-      }
-      version = v.asLong();
-    }
-    String token;
-    JsonNode t = body.get("clientToken");
-    if (t == null || t.isNull()) {
-      token = UUID.randomUUID().toString();
-    } else if (!t.isTextual() || t.asText().isEmpty() || t.asText().length() > MAX_CLIENT_TOKEN) {
-      throw Problem.badField(
-          "clientToken", "invalid_client_token", "clientToken must be 1 to 64 characters");
-    } else {
-      token = t.asText();
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> desiredMap =
-        desired.isNull() ? null : ModelJson.mapper().convertValue(desired, Map.class);
-    ShadowDocument request =
-        new ShadowDocument(
-            new ShadowState(desiredMap, null, null),
-            null,
-            version,
-            System.currentTimeMillis() / 1000,
-            token);
-    RecordMetadata at =
-        writer.write(desiredTopic, device.getDeviceId(), ModelJson.toBytes(request));
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("clientToken", token);
-    answer.put("deviceId", device.getDeviceId());
-    answer.put("partition", at.partition());
-    answer.put("offset", at.offset());
-    ctx.status(202).json(answer);
-  }
-
   void command(Context ctx) {
     Device device = knownDevice(ctx);
-    ObjectNode body = Bodies.object(ctx);
-    JsonNode name = body.get("name");
-    if (name == null
-        || !name.isTextual()
-        || name.asText().isBlank()
-        || name.asText().length() > 128) {
-      throw Problem.badField(
-          "name", "invalid_name", "name must be a string of 1 to 128 characters");
-    }
-    JsonNode params = body.get("params");
-    if (params != null && !params.isObject() && !params.isNull()) {
-      throw Problem.badField("params", "wrong_type", "params must be a JSON object");
-    }
-    int ttl = 3600;
-    JsonNode ttlNode = body.get("ttlSeconds");
-    if (ttlNode != null && !ttlNode.isNull()) {
-      if (!ttlNode.isIntegralNumber() || ttlNode.asLong() < 1 || ttlNode.asLong() > 604_800) {
-        throw Problem.badField(
-            "ttlSeconds", "out_of_range", "ttlSeconds must be an integer from 1 to 604800");
-      }
-      ttl = ttlNode.asInt();
-    }
-    long now = System.currentTimeMillis();
-    Map<String, Object> command = new LinkedHashMap<>();
-    command.put("commandId", UUID.randomUUID().toString());
-    command.put("deviceId", device.getDeviceId());
-    command.put("name", name.asText());
-    if (params != null && params.isObject()) {
-      command.put("params", params);
-    }
-    command.put("issuedAt", now);
-    command.put("expiresAt", now + ttl * 1000L);
+    CommandSpec spec = CommandSpec.of(Bodies.object(ctx));
+    Map<String, Object> command = spec.record(device.getDeviceId());
     RecordMetadata at =
         writer.write(commandsTopic, device.getDeviceId(), ModelJson.toBytes(command));
     command.put("partition", at.partition());
     command.put("offset", at.offset());
     ctx.status(202).json(command);
+  }
+
+  /** A validated command body: name, params, time to live. */
+  record CommandSpec(String name, JsonNode params, int ttlSeconds) {
+
+    static CommandSpec of(ObjectNode body) {
+      JsonNode name = body.get("name");
+      if (name == null
+          || !name.isTextual()
+          || name.asText().isBlank()
+          || name.asText().length() > 128) {
+        throw Problem.badField(
+            "name", "invalid_name", "name must be a string of 1 to 128 characters");
+      }
+      JsonNode params = body.get("params");
+      if (params != null && !params.isObject() && !params.isNull()) {
+        throw Problem.badField("params", "wrong_type", "params must be a JSON object");
+      }
+      int ttl = 3600;
+      JsonNode ttlNode = body.get("ttlSeconds");
+      if (ttlNode != null && !ttlNode.isNull()) {
+        if (!ttlNode.isIntegralNumber() || ttlNode.asLong() < 1 || ttlNode.asLong() > 604_800) {
+          throw Problem.badField(
+              "ttlSeconds", "out_of_range", "ttlSeconds must be an integer from 1 to 604800");
+        }
+        ttl = ttlNode.asInt();
+      }
+      return new CommandSpec(
+          name.asText(), params != null && params.isObject() ? params : null, ttl);
+    }
+
+    /** The record for {@code iot.commands}, with a fresh commandId. */
+    Map<String, Object> record(String deviceId) {
+      long now = System.currentTimeMillis();
+      Map<String, Object> command = new LinkedHashMap<>();
+      command.put("commandId", UUID.randomUUID().toString());
+      command.put("deviceId", deviceId);
+      command.put("name", name);
+      if (params != null) {
+        command.put("params", params);
+      }
+      command.put("issuedAt", now);
+      command.put("expiresAt", now + ttlSeconds * 1000L);
+      return command;
+    }
   }
 
   void listAlerts(Context ctx) {
@@ -291,7 +270,20 @@ public final class ApiRoutes {
     ctx.json(body);
   }
 
-  private String deviceId(Context ctx) {
+  /** {@code value} as a group name (null stays null), 400 naming {@code field} unless valid. */
+  static String groupParam(Context ctx, String field, String value) {
+    if (value == null || (ctx != null && value.isEmpty())) {
+      return null;
+    }
+    if (!GROUP.matcher(value).matches()) {
+      throw Problem.badField(
+          field, "invalid_group", "group names are 1 to 64 characters of A-Z a-z 0-9 . _ : -");
+    }
+    return value;
+  }
+
+  /** The {@code deviceId} path parameter, 400 unless it is a valid id. */
+  static String deviceId(Context ctx) {
     String id = ctx.pathParam("deviceId");
     String problem = DeviceIds.problem(id);
     if (problem != null) {
@@ -301,6 +293,11 @@ public final class ApiRoutes {
   }
 
   private Device knownDevice(Context ctx) {
+    return knownDevice(devices, ctx);
+  }
+
+  /** The device of the {@code deviceId} path parameter; 404 when it is not registered. */
+  static Device knownDevice(DeviceStore devices, Context ctx) {
     String id = deviceId(ctx);
     Device device = devices.get(id);
     if (device == null) {
@@ -309,7 +306,8 @@ public final class ApiRoutes {
     return device;
   }
 
-  private Device validDevice(ObjectNode body, String pathId) {
+  /** {@code body} as a registry record; 400 naming the field that is wrong. */
+  static Device validDevice(ObjectNode body, String pathId) {
     JsonNode idNode = body.get("deviceId");
     String id;
     if (idNode == null || idNode.isNull()) {
@@ -333,7 +331,18 @@ public final class ApiRoutes {
           "device_id_mismatch",
           "the body names '" + id + "', the path '" + pathId + "'");
     }
-    Device device = Bodies.convert(body, Device.class);
+    RegistryDevice device = Bodies.convert(body, RegistryDevice.class);
+    if (device.getGroups() != null) {
+      if (device.getGroups().size() > MAX_GROUPS) {
+        throw Problem.badField(
+            "groups", "too_many_groups", "a device belongs to at most " + MAX_GROUPS + " groups");
+      }
+      for (int i = 0; i < device.getGroups().size(); i++) {
+        groupParam(null, "groups[" + i + "]", device.getGroups().get(i));
+      }
+      List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(device.getGroups()));
+      device.setGroups(sorted.isEmpty() ? null : sorted);
+    }
     if (device.getHeartbeatSeconds() != null && device.getHeartbeatSeconds() < 1) {
       throw Problem.badField(
           "heartbeatSeconds", "out_of_range", "heartbeatSeconds must be a positive integer");
@@ -359,13 +368,13 @@ public final class ApiRoutes {
     }
   }
 
-  private static String encodeCursor(String lastId) {
+  static String encodeCursor(String lastId) {
     return Base64.getUrlEncoder()
         .withoutPadding()
         .encodeToString(lastId.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String decodeCursor(String cursor) {
+  static String decodeCursor(String cursor) {
     if (cursor == null || cursor.isEmpty()) {
       return null;
     }

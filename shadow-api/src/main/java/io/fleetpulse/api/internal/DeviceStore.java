@@ -20,7 +20,7 @@ public final class DeviceStore implements TopicView.Materializer {
       devices.remove(key);
       return;
     }
-    Device device = ModelJson.fromBytes(value, Device.class);
+    Device device = ModelJson.fromBytes(value, RegistryDevice.class);
     // The key is the id (the TelemetryJob falls back to it the same way).
     device.setDeviceId(key);
     devices.put(key, device);

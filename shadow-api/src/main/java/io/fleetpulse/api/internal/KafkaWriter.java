@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,10 +41,39 @@ public final class KafkaWriter implements AutoCloseable {
    * @throws Problem 503 when Kafka does not acknowledge in time
    */
   public RecordMetadata write(String topic, String key, byte[] value) {
+    return write(topic, key, value, Map.of());
+  }
+
+  /**
+   * Writes {@code value} under {@code key} with string {@code headers} and returns where it landed.
+   *
+   * @throws Problem 503 when Kafka does not acknowledge in time
+   */
+  public RecordMetadata write(String topic, String key, byte[] value, Map<String, String> headers) {
+    return await(topic, send(topic, key, value, headers));
+  }
+
+  /** Starts a write; {@link #await} it. Many sends then many awaits batch the round trips. */
+  public Future<RecordMetadata> send(
+      String topic, String key, byte[] value, Map<String, String> headers) {
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value);
+    headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
     try {
-      return producer
-          .send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value))
-          .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      return producer.send(record);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Waits for a {@link #send}.
+   *
+   * @throws Problem 503 when Kafka does not acknowledge in time
+   */
+  public RecordMetadata await(String topic, Future<RecordMetadata> sent) {
+    try {
+      return sent.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Problem(503, "interrupted", null, "interrupted while writing to Kafka");
