@@ -8,6 +8,8 @@ import io.fleetpulse.api.internal.Problem;
 import io.fleetpulse.api.internal.Role;
 import io.fleetpulse.api.internal.ShadowStore;
 import io.fleetpulse.api.internal.TopicView;
+import io.fleetpulse.api.live.LiveStreams;
+import io.fleetpulse.api.webhooks.Webhooks;
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
 import io.fleetpulse.model.ModelJson;
 import io.javalin.Javalin;
@@ -22,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +48,8 @@ public final class ShadowApi implements AutoCloseable {
   private final List<TopicView> views;
   private final KafkaWriter writer;
   private final ApiRoutes routes;
+  private final Webhooks webhooks;
+  private final LiveStreams live;
   private final byte[] openApi;
   private Javalin app;
 
@@ -54,12 +59,31 @@ public final class ShadowApi implements AutoCloseable {
     ShadowStore shadows = new ShadowStore();
     AlertStore alerts = new AlertStore(config.maxAlertTransitions);
     TopicView deviceView = view("devices", config.devicesTopic, devices);
-    views =
-        List.of(
-            deviceView,
-            view("shadows", config.shadowsTopic, shadows),
-            view("alerts", config.alertsTopic, alerts));
     writer = new KafkaWriter(config.bootstrapServers, config.kafkaProperties, config.writeTimeout);
+    webhooks =
+        new Webhooks(
+            config.webhooks,
+            config.bootstrapServers,
+            config.kafkaProperties,
+            config.alertsTopic,
+            writer,
+            config.writeTimeout,
+            registry);
+    live =
+        new LiveStreams(
+            config.live,
+            config.bootstrapServers,
+            config.kafkaProperties,
+            config.alertsTopic,
+            config.shadowsTopic,
+            config.devicesTopic,
+            config.apiKeys::roleOf);
+    List<TopicView> all = new ArrayList<>();
+    all.add(deviceView);
+    all.add(view("shadows", config.shadowsTopic, shadows));
+    all.add(view("alerts", config.alertsTopic, alerts));
+    all.addAll(webhooks.views());
+    views = List.copyOf(all);
     routes =
         new ApiRoutes(
             devices,
@@ -99,9 +123,12 @@ public final class ShadowApi implements AutoCloseable {
 
   /** Checks the topics, starts the views and the HTTP server; readiness follows the views. */
   public ShadowApi start() {
-    TopicCheck.requireTopics(
-        config.bootstrapServers, config.kafkaProperties, config.topics(), "shadow-api");
+    List<String> topics = new ArrayList<>(config.topics());
+    topics.addAll(webhooks.topics());
+    TopicCheck.requireTopics(config.bootstrapServers, config.kafkaProperties, topics, "shadow-api");
     views.forEach(TopicView::start);
+    webhooks.start();
+    live.start();
     app =
         Javalin.create(
             c -> {
@@ -115,9 +142,10 @@ public final class ShadowApi implements AutoCloseable {
     app.get(
         "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()));
     app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-    for (ApiRoutes.Route route : routes.routes()) {
+    for (ApiRoutes.Route route : routes()) {
       app.addHttpHandler(route.method(), route.path(), route.handler(), route.role());
     }
+    live.registerWebSockets(app);
     app.exception(Problem.class, (e, ctx) -> problem(ctx, e.status(), e.body()));
     app.exception(
         HttpResponseException.class,
@@ -156,7 +184,20 @@ public final class ShadowApi implements AutoCloseable {
 
   /** The routes the API serves besides {@code /health}, {@code /metrics}, {@code /openapi.json}. */
   public List<ApiRoutes.Route> routes() {
-    return routes.routes();
+    List<ApiRoutes.Route> all = new ArrayList<>(routes.routes());
+    all.addAll(webhooks.routes());
+    all.addAll(live.routes());
+    return all;
+  }
+
+  /** Whether the push streams are positioned on their topics. */
+  public boolean streaming() {
+    return live.started();
+  }
+
+  /** Whether this instance's webhook dispatcher holds partitions of the alert topic. */
+  public boolean deliveringWebhooks() {
+    return webhooks.delivering();
   }
 
   private void authorize(Context ctx) {
@@ -202,6 +243,9 @@ public final class ShadowApi implements AutoCloseable {
       byView.put(v.name(), one);
     }
     body.put("views", byView);
+    if (!webhooks.failures().isEmpty()) {
+      body.put("failures", webhooks.failures());
+    }
     ctx.status(ready ? 200 : 503).json(body);
   }
 
@@ -241,6 +285,8 @@ public final class ShadowApi implements AutoCloseable {
     if (app != null) {
       app.stop();
     }
+    webhooks.close();
+    live.close();
     views.forEach(TopicView::close);
     writer.close();
     registry.close();

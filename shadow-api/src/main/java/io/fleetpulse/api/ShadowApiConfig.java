@@ -1,6 +1,8 @@
 package io.fleetpulse.api;
 
 import io.fleetpulse.api.internal.ApiKeys;
+import io.fleetpulse.api.live.LiveOptions;
+import io.fleetpulse.api.webhooks.WebhookOptions;
 import io.fleetpulse.config.ConfigException;
 import io.fleetpulse.config.ConfigOption;
 import io.fleetpulse.config.KafkaOptions;
@@ -77,6 +79,8 @@ public final class ShadowApiConfig {
           .add(KafkaOptions.BOOTSTRAP_SERVERS, WRITE_TIMEOUT)
           .add(DEVICES_TOPIC, SHADOWS_TOPIC, SHADOW_DESIRED_TOPIC, ALERTS_TOPIC, COMMANDS_TOPIC)
           .add(HTTP_HOST, HTTP_PORT, MAX_BODY_BYTES, API_KEYS, MAX_ALERT_TRANSITIONS)
+          .add(WebhookOptions.ALL.toArray(ConfigOption<?>[]::new))
+          .add(LiveOptions.ALL.toArray(ConfigOption<?>[]::new))
           .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
           .build();
 
@@ -93,6 +97,8 @@ public final class ShadowApiConfig {
   final int maxBodyBytes;
   final ApiKeys apiKeys;
   final int maxAlertTransitions;
+  final WebhookOptions webhooks;
+  final LiveOptions live;
 
   private ShadowApiConfig(Settings s) {
     bootstrapServers = s.get(KafkaOptions.BOOTSTRAP_SERVERS);
@@ -113,6 +119,8 @@ public final class ShadowApiConfig {
       throw new ConfigException("setting '" + API_KEYS.key() + "': " + e.getMessage(), e);
     }
     maxAlertTransitions = s.get(MAX_ALERT_TRANSITIONS);
+    webhooks = WebhookOptions.from(s);
+    live = LiveOptions.from(s);
   }
 
   /**

@@ -46,7 +46,9 @@ class ShadowApiIT {
           FleetTopics.SHADOWS.name(),
           FleetTopics.SHADOW_DESIRED.name(),
           FleetTopics.ALERTS.name(),
-          FleetTopics.COMMANDS.name());
+          FleetTopics.COMMANDS.name(),
+          FleetTopics.WEBHOOKS.name(),
+          FleetTopics.WEBHOOKS_DLQ.name());
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static KafkaTestClient kafka;
@@ -56,7 +58,11 @@ class ShadowApiIT {
   @BeforeAll
   static void start(KafkaTestClient client) {
     kafka = client;
-    kafka.createTopics(2, TOPICS, List.of(FleetTopics.DEVICES.name(), FleetTopics.SHADOWS.name()));
+    kafka.createTopics(
+        2,
+        TOPICS,
+        List.of(
+            FleetTopics.DEVICES.name(), FleetTopics.SHADOWS.name(), FleetTopics.WEBHOOKS.name()));
     api = new ShadowApi(config(kafka.bootstrapServers())).start();
     base = "http://127.0.0.1:" + api.port();
     await(() -> get("/health", null).statusCode() == 200, "the views to catch up");
