@@ -108,7 +108,8 @@ public final class LiveFeed implements AutoCloseable {
    *
    * @return the missed entries, oldest first; {@code gap} true when some were no longer kept
    */
-  public synchronized Replay subscribe(String from, Sink sink) {
+  public synchronized Replay subscribe(
+      String from, Sink sink, java.util.function.Consumer<Replay> first) {
     List<Entry> missed = new ArrayList<>();
     boolean gap = false;
     if (from != null) {
@@ -126,8 +127,10 @@ public final class LiveFeed implements AutoCloseable {
         }
       }
     }
+    Replay replay = new Replay(missed, gap, current());
+    first.accept(replay); // before any live entry reaches the sink
     sinks.add(sink);
-    return new Replay(missed, gap, current());
+    return replay;
   }
 
   public void unsubscribe(Sink sink) {
@@ -142,6 +145,11 @@ public final class LiveFeed implements AutoCloseable {
     StringJoiner id = new StringJoiner("_");
     position.forEach((tp, next) -> id.add(tp + "." + next));
     return id.toString();
+  }
+
+  /** Hands the current position to {@code action} while no entry can slip in between. */
+  public synchronized void tick(java.util.function.Consumer<String> action) {
+    action.accept(current());
   }
 
   /** An event id as positions; anything unreadable counts as no position. */

@@ -250,12 +250,22 @@ public final class LiveStreams implements AutoCloseable {
   private void connect(Subscriber s, String from) {
     subscribers.add(s);
     s.onClose(() -> drop(s));
-    LiveFeed.Replay replay = feed.subscribe(from, s);
-    if (replay.gap()) {
-      // Older events are gone from the buffer: the client should reload (GET /alerts) first.
-      s.enqueue(new Subscriber.Event("gap", "{\"reload\":true}", replay.position()));
-    }
-    s.replay(replay.missed());
+    feed.subscribe(
+        from,
+        s,
+        replay -> {
+          if (replay.gap()) {
+            // Older events are gone from the buffer: the client should reload (GET /alerts) first.
+            s.enqueue(new Subscriber.Event("gap", "{\"reload\":true}", replay.position()));
+          }
+          s.replay(replay.missed());
+          // Tells the client it is subscribed, and gives it an id to resume from.
+          s.enqueue(position(replay.position()));
+        });
+  }
+
+  private static Subscriber.Event position(String id) {
+    return new Subscriber.Event("position", "\"" + id + "\"", id);
   }
 
   private void drop(Subscriber s) {
@@ -264,11 +274,7 @@ public final class LiveStreams implements AutoCloseable {
   }
 
   private void heartbeat() {
-    String id = feed.current();
-    String data = "\"" + id + "\"";
-    for (Subscriber s : subscribers) {
-      s.enqueue(new Subscriber.Event("position", data, id));
-    }
+    feed.tick(id -> subscribers.forEach(s -> s.enqueue(position(id))));
   }
 
   private static Subscriber.Event render(LiveFeed.Entry e) {
