@@ -1,5 +1,6 @@
 package io.fleetpulse.api;
 
+import io.fleetpulse.api.graphql.GraphQlApi;
 import io.fleetpulse.api.internal.AlertStore;
 import io.fleetpulse.api.internal.ApiRoutes;
 import io.fleetpulse.api.internal.DeviceStore;
@@ -50,6 +51,7 @@ public final class ShadowApi implements AutoCloseable {
   private final ApiRoutes routes;
   private final Webhooks webhooks;
   private final LiveStreams live;
+  private final GraphQlApi graphql;
   private final byte[] openApi;
   private Javalin app;
 
@@ -78,6 +80,17 @@ public final class ShadowApi implements AutoCloseable {
             config.shadowsTopic,
             config.devicesTopic,
             config.apiKeys::roleOf);
+    graphql =
+        new GraphQlApi(
+            config.graphql,
+            devices,
+            shadows,
+            alerts,
+            writer,
+            config.apiKeys::roleOf,
+            config.httpHost,
+            this::port,
+            live.feed());
     List<TopicView> all = new ArrayList<>();
     all.add(deviceView);
     all.add(view("shadows", config.shadowsTopic, shadows));
@@ -125,6 +138,7 @@ public final class ShadowApi implements AutoCloseable {
   public ShadowApi start() {
     List<String> topics = new ArrayList<>(config.topics());
     topics.addAll(webhooks.topics());
+    topics.addAll(config.graphql.topics());
     TopicCheck.requireTopics(config.bootstrapServers, config.kafkaProperties, topics, "shadow-api");
     views.forEach(TopicView::start);
     webhooks.start();
@@ -146,6 +160,7 @@ public final class ShadowApi implements AutoCloseable {
       app.addHttpHandler(route.method(), route.path(), route.handler(), route.role());
     }
     live.registerWebSockets(app);
+    graphql.registerWebSocket(app);
     app.exception(Problem.class, (e, ctx) -> problem(ctx, e.status(), e.body()));
     app.exception(
         HttpResponseException.class,
@@ -187,6 +202,7 @@ public final class ShadowApi implements AutoCloseable {
     List<ApiRoutes.Route> all = new ArrayList<>(routes.routes());
     all.addAll(webhooks.routes());
     all.addAll(live.routes());
+    all.addAll(graphql.routes());
     return all;
   }
 

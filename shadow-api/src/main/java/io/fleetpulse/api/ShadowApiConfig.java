@@ -1,5 +1,6 @@
 package io.fleetpulse.api;
 
+import io.fleetpulse.api.graphql.GraphQlOptions;
 import io.fleetpulse.api.internal.ApiKeys;
 import io.fleetpulse.api.live.LiveOptions;
 import io.fleetpulse.api.webhooks.WebhookOptions;
@@ -81,6 +82,7 @@ public final class ShadowApiConfig {
           .add(HTTP_HOST, HTTP_PORT, MAX_BODY_BYTES, API_KEYS, MAX_ALERT_TRANSITIONS)
           .add(WebhookOptions.ALL.toArray(ConfigOption<?>[]::new))
           .add(LiveOptions.ALL.toArray(ConfigOption<?>[]::new))
+          .add(GraphQlOptions.ALL.toArray(ConfigOption<?>[]::new))
           .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
           .build();
 
@@ -99,6 +101,7 @@ public final class ShadowApiConfig {
   final int maxAlertTransitions;
   final WebhookOptions webhooks;
   final LiveOptions live;
+  final GraphQlOptions graphql;
 
   private ShadowApiConfig(Settings s) {
     bootstrapServers = s.get(KafkaOptions.BOOTSTRAP_SERVERS);
@@ -121,6 +124,7 @@ public final class ShadowApiConfig {
     maxAlertTransitions = s.get(MAX_ALERT_TRANSITIONS);
     webhooks = WebhookOptions.from(s);
     live = LiveOptions.from(s);
+    graphql = GraphQlOptions.from(s);
   }
 
   /**

@@ -48,7 +48,8 @@ class ShadowApiIT {
           FleetTopics.ALERTS.name(),
           FleetTopics.COMMANDS.name(),
           FleetTopics.WEBHOOKS.name(),
-          FleetTopics.WEBHOOKS_DLQ.name());
+          FleetTopics.WEBHOOKS_DLQ.name(),
+          FleetTopics.ALERT_ACTIONS.name());
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static KafkaTestClient kafka;

@@ -60,7 +60,8 @@ class LiveStreamsIT {
             FleetTopics.ALERTS.name(),
             FleetTopics.COMMANDS.name(),
             FleetTopics.WEBHOOKS.name(),
-            FleetTopics.WEBHOOKS_DLQ.name()),
+            FleetTopics.WEBHOOKS_DLQ.name(),
+            FleetTopics.ALERT_ACTIONS.name()),
         List.of(
             FleetTopics.DEVICES.name(), FleetTopics.SHADOWS.name(), FleetTopics.WEBHOOKS.name()));
     Map<String, String> c = new HashMap<>();

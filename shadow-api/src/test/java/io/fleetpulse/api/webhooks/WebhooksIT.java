@@ -60,7 +60,8 @@ class WebhooksIT {
             FleetTopics.ALERTS.name(),
             FleetTopics.COMMANDS.name(),
             FleetTopics.WEBHOOKS.name(),
-            FleetTopics.WEBHOOKS_DLQ.name()),
+            FleetTopics.WEBHOOKS_DLQ.name(),
+            FleetTopics.ALERT_ACTIONS.name()),
         List.of(
             FleetTopics.DEVICES.name(), FleetTopics.SHADOWS.name(), FleetTopics.WEBHOOKS.name()));
     receiver = new Receiver();
