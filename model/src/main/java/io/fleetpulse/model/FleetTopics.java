@@ -45,6 +45,9 @@ public final class FleetTopics {
   public static final Topic COMMANDS = new Topic("iot.commands", false, "commands for devices");
   public static final Topic ALERT_DLQ =
       new Topic("iot.alert.dlq", false, "signals and alert actions refused (AnomalyJob)");
+  public static final Topic WEBHOOKS = new Topic("iot.webhooks", true, "webhook endpoints (API)");
+  public static final Topic WEBHOOKS_DLQ =
+      new Topic("iot.webhooks.dlq", false, "webhook deliveries parked after their last try (API)");
 
   /** All of them, in the design's order. */
   public static final List<Topic> ALL =
@@ -67,7 +70,9 @@ public final class FleetTopics {
           BRIDGE_REJECTED,
           TELEMETRY_DLQ,
           COMMANDS,
-          ALERT_DLQ);
+          ALERT_DLQ,
+          WEBHOOKS,
+          WEBHOOKS_DLQ);
 
   private FleetTopics() {}
 }

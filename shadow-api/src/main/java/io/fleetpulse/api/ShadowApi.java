@@ -1,5 +1,6 @@
 package io.fleetpulse.api;
 
+import io.fleetpulse.api.graphql.GraphQlApi;
 import io.fleetpulse.api.internal.AlertActionRoutes;
 import io.fleetpulse.api.internal.AlertStore;
 import io.fleetpulse.api.internal.ApiKeys;
@@ -16,6 +17,8 @@ import io.fleetpulse.api.internal.ShadowResponses;
 import io.fleetpulse.api.internal.ShadowRoutes;
 import io.fleetpulse.api.internal.ShadowStore;
 import io.fleetpulse.api.internal.TopicView;
+import io.fleetpulse.api.live.LiveStreams;
+import io.fleetpulse.api.webhooks.Webhooks;
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
 import io.fleetpulse.model.ModelJson;
 import io.javalin.Javalin;
@@ -57,6 +60,9 @@ public final class ShadowApi implements AutoCloseable {
   private final ShadowResponses shadowResponses;
   private final List<ApiRoutes.Route> moreRoutes;
   private final MetricsRoutes metrics;
+  private final Webhooks webhooks;
+  private final LiveStreams live;
+  private final GraphQlApi graphql;
   private final byte[] openApi;
   private Javalin app;
 
@@ -68,13 +74,43 @@ public final class ShadowApi implements AutoCloseable {
     Connectivity connectivity = new Connectivity();
     alerts.feed(connectivity);
     TopicView deviceView = view("devices", config.devicesTopic, devices);
-    views =
-        List.of(
-            deviceView,
-            view("shadows", config.shadowsTopic, shadows),
-            view("alerts", config.alertsTopic, alerts),
-            view("telemetry", config.telemetryAggTopic, connectivity));
     writer = new KafkaWriter(config.bootstrapServers, config.kafkaProperties, config.writeTimeout);
+    webhooks =
+        new Webhooks(
+            config.webhooks,
+            config.bootstrapServers,
+            config.kafkaProperties,
+            config.alertsTopic,
+            writer,
+            config.writeTimeout,
+            registry);
+    live =
+        new LiveStreams(
+            config.live,
+            config.bootstrapServers,
+            config.kafkaProperties,
+            config.alertsTopic,
+            config.shadowsTopic,
+            config.devicesTopic,
+            config.apiKeys::roleOf);
+    graphql =
+        new GraphQlApi(
+            config.graphql,
+            devices,
+            shadows,
+            alerts,
+            writer,
+            config.apiKeys::roleOf,
+            config.httpHost,
+            this::port,
+            live.feed());
+    List<TopicView> all = new ArrayList<>();
+    all.add(deviceView);
+    all.add(view("shadows", config.shadowsTopic, shadows));
+    all.add(view("alerts", config.alertsTopic, alerts));
+    all.add(view("telemetry", config.telemetryAggTopic, connectivity));
+    all.addAll(webhooks.views());
+    views = List.copyOf(all);
     routes =
         new ApiRoutes(
             devices,
@@ -143,10 +179,14 @@ public final class ShadowApi implements AutoCloseable {
 
   /** Checks the topics, starts the views and the HTTP server; readiness follows the views. */
   public ShadowApi start() {
-    TopicCheck.requireTopics(
-        config.bootstrapServers, config.kafkaProperties, config.topics(), "shadow-api");
+    List<String> topics = new ArrayList<>(config.topics());
+    topics.addAll(webhooks.topics());
+    topics.addAll(config.graphql.topics());
+    TopicCheck.requireTopics(config.bootstrapServers, config.kafkaProperties, topics, "shadow-api");
     views.forEach(TopicView::start);
     shadowResponses.start();
+    webhooks.start();
+    live.start();
     app =
         Javalin.create(
             c -> {
@@ -170,6 +210,8 @@ public final class ShadowApi implements AutoCloseable {
     for (ApiRoutes.Route route : routes()) {
       app.addHttpHandler(route.method(), route.path(), route.handler(), route.role());
     }
+    live.registerWebSockets(app);
+    graphql.registerWebSocket(app);
     app.exception(Problem.class, (e, ctx) -> problem(ctx, e.status(), e.body()));
     app.exception(
         HttpResponseException.class,
@@ -210,7 +252,20 @@ public final class ShadowApi implements AutoCloseable {
   public List<ApiRoutes.Route> routes() {
     List<ApiRoutes.Route> all = new ArrayList<>(routes.routes());
     all.addAll(moreRoutes);
+    all.addAll(webhooks.routes());
+    all.addAll(live.routes());
+    all.addAll(graphql.routes());
     return all;
+  }
+
+  /** Whether the push streams are positioned on their topics. */
+  public boolean streaming() {
+    return live.started();
+  }
+
+  /** Whether this instance's webhook dispatcher holds partitions of the alert topic. */
+  public boolean deliveringWebhooks() {
+    return webhooks.delivering();
   }
 
   private void authorize(Context ctx) {
@@ -264,6 +319,9 @@ public final class ShadowApi implements AutoCloseable {
     if (shadowResponses.failure() != null) {
       body.put("shadowResponses", Map.of("failure", shadowResponses.failure()));
     }
+    if (!webhooks.failures().isEmpty()) {
+      body.put("failures", webhooks.failures());
+    }
     ctx.status(ready ? 200 : 503).json(body);
   }
 
@@ -303,6 +361,8 @@ public final class ShadowApi implements AutoCloseable {
     if (app != null) {
       app.stop();
     }
+    webhooks.close();
+    live.close();
     views.forEach(TopicView::close);
     shadowResponses.close();
     writer.close();

@@ -1,6 +1,9 @@
 package io.fleetpulse.api;
 
+import io.fleetpulse.api.graphql.GraphQlOptions;
 import io.fleetpulse.api.internal.ApiKeys;
+import io.fleetpulse.api.live.LiveOptions;
+import io.fleetpulse.api.webhooks.WebhookOptions;
 import io.fleetpulse.config.ConfigException;
 import io.fleetpulse.config.ConfigOption;
 import io.fleetpulse.config.KafkaOptions;
@@ -35,16 +38,10 @@ public final class ShadowApiConfig {
           "topic.shadow.responses",
           "iot.shadow.responses",
           "the ShadowJob's answers, for `?wait=` (read from the end)");
-  public static final ConfigOption<String> ALERT_ACTIONS_TOPIC =
-      topic(
-          "topic.alert.actions",
-          FleetTopics.ALERT_ACTIONS,
-          "ack / snooze / resolve of alerts (written)");
-  public static final ConfigOption<String> TELEMETRY_AGG_TOPIC =
-      topic(
-          "topic.telemetry.agg",
-          FleetTopics.TELEMETRY_AGG,
-          "window aggregates, for last seen and battery (read)");
+  // One declaration for REST and GraphQL, which both write actions.
+  public static final ConfigOption<String> ALERT_ACTIONS_TOPIC = GraphQlOptions.ACTIONS_TOPIC;
+  // One declaration for the connectivity view and the device streams, which both read it.
+  public static final ConfigOption<String> TELEMETRY_AGG_TOPIC = LiveOptions.AGG_TOPIC;
   public static final ConfigOption<String> INFLUX_URL =
       ConfigOption.key("influx.url")
           .stringType()
@@ -117,6 +114,9 @@ public final class ShadowApiConfig {
           .add(HTTP_HOST, HTTP_PORT, MAX_BODY_BYTES, API_KEYS, MAX_ALERT_TRANSITIONS)
           .add(SHADOW_RESPONSES_TOPIC, ALERT_ACTIONS_TOPIC, TELEMETRY_AGG_TOPIC)
           .add(INFLUX_URL, INFLUX_DB, INFLUX_USER, INFLUX_PASSWORD, INFLUX_TOKEN)
+          .add(WebhookOptions.ALL.toArray(ConfigOption<?>[]::new))
+          .add(LiveOptions.ALL.toArray(ConfigOption<?>[]::new))
+          .add(GraphQlOptions.ALL.toArray(ConfigOption<?>[]::new))
           .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
           .build();
 
@@ -141,6 +141,9 @@ public final class ShadowApiConfig {
   final String influxUser;
   final String influxPassword;
   final String influxToken;
+  final WebhookOptions webhooks;
+  final LiveOptions live;
+  final GraphQlOptions graphql;
 
   private ShadowApiConfig(Settings s) {
     bootstrapServers = s.get(KafkaOptions.BOOTSTRAP_SERVERS);
@@ -169,6 +172,9 @@ public final class ShadowApiConfig {
     influxUser = s.get(INFLUX_USER);
     influxPassword = s.get(INFLUX_PASSWORD);
     influxToken = s.get(INFLUX_TOKEN);
+    webhooks = WebhookOptions.from(s);
+    live = LiveOptions.from(s);
+    graphql = GraphQlOptions.from(s);
   }
 
   /**

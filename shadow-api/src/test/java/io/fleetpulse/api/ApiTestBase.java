@@ -42,7 +42,9 @@ abstract class ApiTestBase {
           FleetTopics.COMMANDS.name(),
           SHADOW_RESPONSES,
           FleetTopics.ALERT_ACTIONS.name(),
-          FleetTopics.TELEMETRY_AGG.name());
+          FleetTopics.TELEMETRY_AGG.name(),
+          FleetTopics.WEBHOOKS.name(),
+          FleetTopics.WEBHOOKS_DLQ.name());
 
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static KafkaTestClient kafka;

@@ -49,7 +49,9 @@ class ShadowApiIT {
           FleetTopics.COMMANDS.name(),
           ApiTestBase.SHADOW_RESPONSES,
           FleetTopics.ALERT_ACTIONS.name(),
-          FleetTopics.TELEMETRY_AGG.name());
+          FleetTopics.TELEMETRY_AGG.name(),
+          FleetTopics.WEBHOOKS.name(),
+          FleetTopics.WEBHOOKS_DLQ.name());
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static KafkaTestClient kafka;
@@ -59,7 +61,11 @@ class ShadowApiIT {
   @BeforeAll
   static void start(KafkaTestClient client) {
     kafka = client;
-    kafka.createTopics(2, TOPICS, List.of(FleetTopics.DEVICES.name(), FleetTopics.SHADOWS.name()));
+    kafka.createTopics(
+        2,
+        TOPICS,
+        List.of(
+            FleetTopics.DEVICES.name(), FleetTopics.SHADOWS.name(), FleetTopics.WEBHOOKS.name()));
     api = new ShadowApi(config(kafka.bootstrapServers())).start();
     base = "http://127.0.0.1:" + api.port();
     await(() -> get("/health", null).statusCode() == 200, "the views to catch up");
