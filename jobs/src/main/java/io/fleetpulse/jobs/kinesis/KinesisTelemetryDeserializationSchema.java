@@ -4,6 +4,7 @@ import io.fleetpulse.common.Utf8;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.jobs.telemetry.ParsedTelemetry;
+import io.fleetpulse.jobs.telemetry.TelemetryDeadLetters;
 import io.fleetpulse.model.InvalidMessageException;
 import io.fleetpulse.model.RejectReason;
 import io.fleetpulse.model.Telemetry;
@@ -67,15 +68,37 @@ public final class KinesisTelemetryDeserializationSchema
     }
     byte[] data = record.data() == null ? new byte[0] : record.data().asByteArray();
     try {
-      Telemetry telemetry = parser.parse(data);
-      // Telemetry refused after parsing (late, recalled device) names the shard in its dead
-      // letter; a sequence number does not fit the offset's long.
-      telemetry.setSourcePartition(shardNumber(shardId));
-      telemetry.setSourceOffset(-1);
-      out.collect(ParsedTelemetry.valid(telemetry));
+      // Single readings and batched uploads, as from Kafka.
+      parser.parseAll(
+          data,
+          new TelemetryParser.Readings() {
+            @Override
+            public void reading(Telemetry telemetry) {
+              // Telemetry refused after parsing (late, recalled device) names the shard in its
+              // dead letter; a sequence number does not fit the offset's long.
+              telemetry.setSourcePartition(shardNumber(shardId));
+              telemetry.setSourceOffset(-1);
+              out.collect(ParsedTelemetry.valid(telemetry));
+            }
+
+            @Override
+            public void invalid(int index, InvalidMessageException problem) {
+              DeadLetter letter =
+                  deadLetter(
+                      record,
+                      data,
+                      stream,
+                      shardId,
+                      problem.reason(),
+                      "records[" + index + "]: " + problem.getMessage());
+              out.collect(
+                  ParsedTelemetry.invalid(TelemetryDeadLetters.withRecordIndex(letter, index)));
+            }
+          });
     } catch (InvalidMessageException e) {
       out.collect(
-          ParsedTelemetry.invalid(deadLetter(record, data, stream, shardId, e.reason(), e)));
+          ParsedTelemetry.invalid(
+              deadLetter(record, data, stream, shardId, e.reason(), e.getMessage())));
     }
   }
 
@@ -95,14 +118,13 @@ public final class KinesisTelemetryDeserializationSchema
       String stream,
       String shardId,
       RejectReason reason,
-      InvalidMessageException e) {
+      String detail) {
     DeadLetter letter = new DeadLetter();
     boolean truncated = data.length > DeadLetters.MAX_VALUE_BYTES;
     letter.setValue(truncated ? Arrays.copyOf(data, DeadLetters.MAX_VALUE_BYTES) : data);
     String key = record.partitionKey();
     letter.setKey(key == null ? null : Utf8.bytes(key));
     letter.setReason(reason.code());
-    String detail = e.getMessage();
     letter.setDetail(
         detail != null && detail.length() > DeadLetters.MAX_DETAIL_CHARS
             ? detail.substring(0, DeadLetters.MAX_DETAIL_CHARS) + "..."
