@@ -1,6 +1,6 @@
 #!/bin/bash
 # Submits every FleetPulse job to the session cluster once it answers, like `flink run -d`.
-# A job class without a main (yet) is reported and skipped, so the others still start.
+# A job that cannot be submitted is reported and skipped, so the others still start.
 set -uo pipefail
 jar=/opt/fleetpulse/fleetpulse-jobs.jar
 until curl -sf "http://$JOBMANAGER/overview" >/dev/null; do sleep 2; done
