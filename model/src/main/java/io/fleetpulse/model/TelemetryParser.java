@@ -63,66 +63,41 @@ public final class TelemetryParser {
     this.clock = clock;
   }
 
-  /** Parses {@code payload}, or throws naming why it is not valid telemetry. */
+  /**
+   * Parses {@code payload}, one reading, or throws naming why it is not valid telemetry; the same
+   * rules as {@link #parseAll}, which also takes batches.
+   */
   public Telemetry parse(byte[] payload) throws InvalidMessageException {
-    if (payload == null || payload.length == 0) {
-      throw new InvalidMessageException(RejectReason.NOT_JSON, "payload is empty");
+    Telemetry[] one = new Telemetry[1];
+    InvalidMessageException[] problem = new InvalidMessageException[1];
+    parseAll(
+        payload,
+        new Readings() {
+          @Override
+          public void reading(Telemetry telemetry) {
+            if (one[0] == null) {
+              one[0] = telemetry;
+            } else if (problem[0] == null) {
+              problem[0] = batchRefused();
+            }
+          }
+
+          @Override
+          public void invalid(int index, InvalidMessageException e) {
+            if (problem[0] == null) {
+              problem[0] = batchRefused();
+            }
+          }
+        });
+    if (problem[0] != null) {
+      throw problem[0];
     }
-    if (payload.length > maxPayloadBytes) {
-      throw new InvalidMessageException(
-          RejectReason.PAYLOAD_TOO_LARGE,
-          "payload is " + payload.length + " bytes, the limit is " + maxPayloadBytes);
-    }
-    Telemetry telemetry = new Telemetry();
-    boolean hasTs = false;
-    try (JsonParser p = JSON.createParser(payload)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new InvalidMessageException(RejectReason.NOT_JSON, "payload is not a JSON object");
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "deviceId":
-            telemetry.setDeviceId(readDeviceId(p, value));
-            break;
-          case "ts":
-            telemetry.setTs(readTs(p, value));
-            hasTs = true;
-            break;
-          case "seq":
-            telemetry.setSeq(readSeq(p, value));
-            break;
-          case "metrics":
-            telemetry.setMetrics(readMetrics(p, value));
-            break;
-          default:
-            // Unknown fields are tolerated so that devices can add fields before we read them.
-            p.skipChildren();
-        }
-      }
-      if (p.nextToken() != null) {
-        throw new InvalidMessageException(
-            RejectReason.NOT_JSON, "unexpected content after the JSON object");
-      }
-    } catch (JsonProcessingException e) {
-      throw new InvalidMessageException(
-          RejectReason.NOT_JSON, "payload is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new InvalidMessageException(RejectReason.NOT_JSON, "payload could not be read: " + e);
-    }
-    if (telemetry.getDeviceId() == null) {
-      throw new InvalidMessageException(RejectReason.MISSING_DEVICE_ID, "deviceId is missing");
-    }
-    if (!hasTs) {
-      throw new InvalidMessageException(RejectReason.MISSING_TS, "ts is missing");
-    }
-    checkTsRange(telemetry.getTs());
-    if (telemetry.getMetrics() == null || telemetry.getMetrics().isEmpty()) {
-      throw new InvalidMessageException(
-          RejectReason.NO_METRICS, "metrics is missing or has no entries");
-    }
-    return telemetry;
+    return one[0];
+  }
+
+  private static InvalidMessageException batchRefused() {
+    return new InvalidMessageException(
+        RejectReason.INVALID_BATCH, "a batch of readings where one reading was expected");
   }
 
   /** Receives what {@link #parseAll} makes of one message. */
