@@ -386,23 +386,26 @@ public final class Demo {
 
       String apiKey = "demo-" + HexFormat.of().formatHex(SecureRandom.getSeed(8));
       int apiPort = portOrFree(o.apiPort());
+      List<String> apiArgs =
+          new ArrayList<>(
+              List.of(
+                  "--kafka.bootstrap.servers",
+                  bootstrap,
+                  "--http.host",
+                  "127.0.0.1",
+                  "--http.port",
+                  String.valueOf(apiPort),
+                  "--auth.api-keys",
+                  apiKey + "=admin"));
+      if (influx != null) {
+        // The metrics routes (and the dashboard's charts) read what the TelemetryJob wrote.
+        apiArgs.addAll(List.of("--influx.url", influx.url(), "--influx.db", "fleetpulse"));
+      }
       ShadowApi api =
           progress.step(
               "API",
               () ->
-                  new ShadowApi(
-                          ShadowApiConfig.load(
-                              new String[] {
-                                "--kafka.bootstrap.servers",
-                                bootstrap,
-                                "--http.host",
-                                "127.0.0.1",
-                                "--http.port",
-                                String.valueOf(apiPort),
-                                "--auth.api-keys",
-                                apiKey + "=admin"
-                              },
-                              Map.of()))
+                  new ShadowApi(ShadowApiConfig.load(apiArgs.toArray(String[]::new), Map.of()))
                       .start(),
               a -> "on port " + a.port());
       resources.push(api);
