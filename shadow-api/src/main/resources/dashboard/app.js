@@ -159,6 +159,7 @@
     $('n-devices').textContent = s.devices;
     $('n-online').textContent = c.online || 0;
     $('n-offline').textContent = c.offline || 0;
+    $('n-unknown').textContent = c.unknown || 0;
     $('n-critical').textContent = open.CRITICAL || 0;
     $('n-warning').textContent = open.WARNING || 0;
     bars($('by-site'), s.bySite); bars($('by-firmware'), s.byFirmware);
@@ -187,6 +188,7 @@
       showShadow(await api('/devices/' + enc(id) + '/shadow'));
     } catch (e) {
       showShadow(null); $('d-reported').textContent = '(no shadow yet: ' + e.message + ')';
+      $('d-sync').textContent = '';
     }
     await loadAlerts('&deviceId=' + enc(id));
     await loadCharts(id);

@@ -178,23 +178,7 @@ public final class Demo {
       resources.push(kafka);
       String bootstrap = kafka.bootstrapServers();
       KafkaTestClient admin = new KafkaTestClient(bootstrap);
-      progress.step(
-          "Kafka topics",
-          () -> {
-            List<String> all = new ArrayList<>();
-            List<String> compacted = new ArrayList<>();
-            for (FleetTopics.Topic t : FleetTopics.ALL) {
-              all.add(t.name());
-              if (t.compacted()) {
-                compacted.add(t.name());
-              }
-            }
-            all.add("iot.shadow.responses");
-            all.add("iot.shadow.dlq");
-            admin.createTopics(4, all, compacted);
-            return all;
-          },
-          t -> t.size() + " topics");
+      progress.step("Kafka topics", () -> createTopics(admin, 4), t -> t.size() + " topics");
 
       MosquittoBroker mqtt = null;
       if (mosquittoInstalled()) {
@@ -516,6 +500,20 @@ public final class Demo {
       }
       out.printf("Stopped everything in %.1f s.%n", (System.nanoTime() - began) / 1_000_000_000.0);
     }
+  }
+
+  /** Creates every FleetPulse topic (the registries compacted); returns their names. */
+  static List<String> createTopics(KafkaTestClient admin, int partitions) {
+    List<String> all = new ArrayList<>();
+    List<String> compacted = new ArrayList<>();
+    for (FleetTopics.Topic t : FleetTopics.ALL) {
+      all.add(t.name());
+      if (t.compacted()) {
+        compacted.add(t.name());
+      }
+    }
+    admin.createTopics(partitions, all, compacted);
+    return all;
   }
 
   private static long sent(DeviceSimulator simulator, AutoCloseable feeder) {

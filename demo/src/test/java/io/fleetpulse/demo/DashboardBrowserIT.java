@@ -75,15 +75,7 @@ class DashboardBrowserIT {
   @BeforeAll
   static void start(KafkaTestClient client, InfluxDbProcess influx) throws Exception {
     kafka = client;
-    List<String> all = new ArrayList<>();
-    List<String> compacted = new ArrayList<>();
-    for (FleetTopics.Topic t : FleetTopics.ALL) {
-      all.add(t.name());
-      if (t.compacted()) {
-        compacted.add(t.name());
-      }
-    }
-    kafka.createTopics(2, all, compacted);
+    Demo.createTopics(kafka, 2);
     List<ProducerRecord<byte[], byte[]>> registry = new ArrayList<>();
     for (int i = 0; i < DEVICES.size(); i++) {
       Device d = new Device();
@@ -169,6 +161,16 @@ class DashboardBrowserIT {
     wait.until(d -> d.findElement(By.id("by-site")).getText().contains("plant-north"));
     assertThat(browser.findElement(By.id("by-site")).getText()).contains("plant-south");
     Chromium.screenshot(browser, "dashboard-overview");
+  }
+
+  @Test
+  void aPathWithNoRouteIsAProblemAndCountedAsUnmatched() throws Exception {
+    // What a browser asks for by itself besides the dashboard's files (e.g. /favicon.ico).
+    browser.get(base + "/favicon.ico");
+    assertThat(browser.getPageSource()).contains("\"status\":404");
+    assertThat(get("/metrics").body())
+        .containsPattern(
+            "fleetpulse_api_requests_seconds_count\\{[^}]*route=\"unmatched\",status=\"404\"\\}");
   }
 
   @Test

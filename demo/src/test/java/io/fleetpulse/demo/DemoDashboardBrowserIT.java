@@ -71,8 +71,13 @@ class DemoDashboardBrowserIT {
       // demo's InfluxDB (the API is given its URL).
       browser.get(url + "#device/sim-0005");
       wait.until(d -> d.findElement(By.id("d-reported")).getText().contains("firmware"));
+      // The API answers the chart's query (it has the InfluxDB URL), with or without points yet.
       wait.until(
-          d -> !d.findElements(By.cssSelector(".chart[data-metric=temperature] canvas")).isEmpty());
+          d ->
+              !d.findElements(By.cssSelector(".chart[data-metric=temperature][data-points]"))
+                  .isEmpty());
+      assertThat(browser.findElement(By.cssSelector(".chart[data-metric=temperature]")).getText())
+          .doesNotContain("no InfluxDB", "error");
       Chromium.screenshot(browser, "demo-device");
     } catch (Exception | AssertionError e) {
       throw new AssertionError("demo printed:\n" + buffer.toString(StandardCharsets.UTF_8), e);
