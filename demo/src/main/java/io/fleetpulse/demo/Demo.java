@@ -178,23 +178,7 @@ public final class Demo {
       resources.push(kafka);
       String bootstrap = kafka.bootstrapServers();
       KafkaTestClient admin = new KafkaTestClient(bootstrap);
-      progress.step(
-          "Kafka topics",
-          () -> {
-            List<String> all = new ArrayList<>();
-            List<String> compacted = new ArrayList<>();
-            for (FleetTopics.Topic t : FleetTopics.ALL) {
-              all.add(t.name());
-              if (t.compacted()) {
-                compacted.add(t.name());
-              }
-            }
-            all.add("iot.shadow.responses");
-            all.add("iot.shadow.dlq");
-            admin.createTopics(4, all, compacted);
-            return all;
-          },
-          t -> t.size() + " topics");
+      progress.step("Kafka topics", () -> createTopics(admin, 4), t -> t.size() + " topics");
 
       MosquittoBroker mqtt = null;
       if (mosquittoInstalled()) {
@@ -386,23 +370,26 @@ public final class Demo {
 
       String apiKey = "demo-" + HexFormat.of().formatHex(SecureRandom.getSeed(8));
       int apiPort = portOrFree(o.apiPort());
+      List<String> apiArgs =
+          new ArrayList<>(
+              List.of(
+                  "--kafka.bootstrap.servers",
+                  bootstrap,
+                  "--http.host",
+                  "127.0.0.1",
+                  "--http.port",
+                  String.valueOf(apiPort),
+                  "--auth.api-keys",
+                  apiKey + "=admin"));
+      if (influx != null) {
+        // The metrics routes (and the dashboard's charts) read what the TelemetryJob wrote.
+        apiArgs.addAll(List.of("--influx.url", influx.url(), "--influx.db", "fleetpulse"));
+      }
       ShadowApi api =
           progress.step(
               "API",
               () ->
-                  new ShadowApi(
-                          ShadowApiConfig.load(
-                              new String[] {
-                                "--kafka.bootstrap.servers",
-                                bootstrap,
-                                "--http.host",
-                                "127.0.0.1",
-                                "--http.port",
-                                String.valueOf(apiPort),
-                                "--auth.api-keys",
-                                apiKey + "=admin"
-                              },
-                              Map.of()))
+                  new ShadowApi(ShadowApiConfig.load(apiArgs.toArray(String[]::new), Map.of()))
                       .start(),
               a -> "on port " + a.port());
       resources.push(api);
@@ -513,6 +500,20 @@ public final class Demo {
       }
       out.printf("Stopped everything in %.1f s.%n", (System.nanoTime() - began) / 1_000_000_000.0);
     }
+  }
+
+  /** Creates every FleetPulse topic (the registries compacted); returns their names. */
+  static List<String> createTopics(KafkaTestClient admin, int partitions) {
+    List<String> all = new ArrayList<>();
+    List<String> compacted = new ArrayList<>();
+    for (FleetTopics.Topic t : FleetTopics.ALL) {
+      all.add(t.name());
+      if (t.compacted()) {
+        compacted.add(t.name());
+      }
+    }
+    admin.createTopics(partitions, all, compacted);
+    return all;
   }
 
   private static long sent(DeviceSimulator simulator, AutoCloseable feeder) {

@@ -326,7 +326,12 @@ public final class ShadowApi implements AutoCloseable {
   }
 
   private void record(Context ctx, Float ms) {
-    String route = ctx.endpointHandlerPath();
+    String route;
+    try {
+      route = ctx.endpointHandlerPath();
+    } catch (IllegalStateException noEndpoint) {
+      route = null; // a 404 that matched no route: Javalin refuses to name one
+    }
     Timer.builder("fleetpulse.api.requests")
         .description("HTTP requests by method, route template and status")
         .tag("method", ctx.method().name())

@@ -12,6 +12,8 @@ import io.fleetpulse.devstack.mqtt.MqttTls;
 import io.fleetpulse.devstack.sim.DeviceSimulator.Incident;
 import io.fleetpulse.model.ModelJson;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Random;
@@ -22,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One virtual device: its own MQTT 5 connection, telemetry with the flaws of real devices (clock
- * skew, repeats, reordering, reboots), its shadow's reported state, and command acknowledgements.
+ * skew, repeats, reordering, reboots), its shadow's reported state, command acknowledgements, and
+ * (optionally) the upload of what it measured while offline.
  */
 final class SimulatedDevice {
 
@@ -37,6 +40,7 @@ final class SimulatedDevice {
   private final long clockSkew;
   private final Mqtt5AsyncClient client;
   private final ObjectNode reported = JSON.createObjectNode();
+  private final Deque<ObjectNode> backlog = new ArrayDeque<>();
   private long interval;
   private long seq;
   private long tokens;
@@ -131,6 +135,7 @@ final class SimulatedDevice {
                 online = true;
                 stats.online.incrementAndGet();
                 reportShadow(reported);
+                uploadBacklog();
               }
             });
   }
@@ -193,22 +198,22 @@ final class SimulatedDevice {
   }
 
   private synchronized void tick() {
-    if (!online || stopped) {
+    if (stopped) {
+      return;
+    }
+    if (!online) {
+      if (config.historyUpload) {
+        keep(reading(System.currentTimeMillis() + clockSkew));
+      }
       return;
     }
     try {
       if (signals.batteryReplaced() || random.nextDouble() < config.behaviour.rebootProbability()) {
         reboot("battery_or_watchdog");
       }
-      long ts = System.currentTimeMillis() + clockSkew;
       ObjectNode doc = JSON.createObjectNode();
       doc.put("deviceId", id);
-      doc.put("ts", ts);
-      doc.put("seq", seq++);
-      ObjectNode metrics = doc.putObject("metrics");
-      for (Map.Entry<String, Double> m : signals.next(ts).entrySet()) {
-        metrics.put(m.getKey(), m.getValue());
-      }
+      doc.setAll(reading(System.currentTimeMillis() + clockSkew));
       byte[] payload = JSON.writeValueAsBytes(doc);
       var b = config.behaviour;
       if (heldBack == null && random.nextDouble() < b.outOfOrderProbability()) {
@@ -227,6 +232,44 @@ final class SimulatedDevice {
       }
     } catch (Exception e) {
       stats.errors.incrementAndGet();
+    }
+  }
+
+  /** One measurement: {@code ts}, the next {@code seq}, the signals' values. */
+  private ObjectNode reading(long ts) {
+    ObjectNode r = JSON.createObjectNode();
+    r.put("ts", ts);
+    r.put("seq", seq++);
+    ObjectNode metrics = r.putObject("metrics");
+    for (Map.Entry<String, Double> m : signals.next(ts).entrySet()) {
+      metrics.put(m.getKey(), m.getValue());
+    }
+    return r;
+  }
+
+  private void keep(ObjectNode reading) {
+    if (backlog.size() >= config.historyMaxBacklog) {
+      backlog.removeFirst();
+      stats.historyDropped.incrementAndGet();
+    }
+    backlog.addLast(reading);
+  }
+
+  /**
+   * Sends what was measured while offline as batches, oldest first, before any live reading (the
+   * caller holds the lock the ticks take): the device's time then only moves forward.
+   */
+  private void uploadBacklog() {
+    while (!backlog.isEmpty()) {
+      ObjectNode batch = JSON.createObjectNode();
+      batch.put("deviceId", id);
+      var records = batch.putArray("records");
+      while (!backlog.isEmpty() && records.size() < config.historyBatchSize) {
+        records.add(backlog.removeFirst());
+      }
+      telemetry(bytes(batch));
+      stats.historyBatches.incrementAndGet();
+      stats.historyReadings.addAndGet(records.size());
     }
   }
 

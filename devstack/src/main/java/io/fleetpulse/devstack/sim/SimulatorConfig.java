@@ -56,6 +56,29 @@ public final class SimulatorConfig {
           .description(
               "share of devices (0 to 1) that now and then disconnect and go silent for 30-90 s,"
                   + " then come back");
+  static final ConfigOption<Boolean> HISTORY_UPLOAD =
+      ConfigOption.key("history-upload")
+          .booleanType()
+          .defaultValue(false)
+          .description(
+              "devices that go silent keep measuring and, when back, upload what they missed as"
+                  + " batches `{\"deviceId\",\"records\":[...]}` before reporting live again");
+  static final ConfigOption<Integer> HISTORY_BATCH_SIZE =
+      ConfigOption.key("history.batch-size")
+          .intType()
+          .between(1, 300)
+          .defaultValue(100)
+          .description(
+              "readings per history upload message (300 stay well under the TelemetryJob's"
+                  + " 64 KiB `telemetry.max-payload-bytes`)");
+  static final ConfigOption<Integer> HISTORY_MAX_BACKLOG =
+      ConfigOption.key("history.max-backlog")
+          .intType()
+          .between(1, 1_000_000)
+          .defaultValue(10_000)
+          .description(
+              "readings a silent device keeps for upload; beyond it the oldest are dropped"
+                  + " (counted), as a device with a full flash does");
   static final ConfigOption<Duration> RUN_FOR =
       ConfigOption.key("run-for")
           .durationType()
@@ -102,6 +125,9 @@ public final class SimulatorConfig {
               ID_PREFIX,
               ANOMALIES,
               OFFLINE_FRACTION,
+              HISTORY_UPLOAD,
+              HISTORY_BATCH_SIZE,
+              HISTORY_MAX_BACKLOG,
               RUN_FOR,
               SEED,
               TLS_CA_FILE,
@@ -118,6 +144,9 @@ public final class SimulatorConfig {
   public final String idPrefix;
   public final boolean anomalies;
   public final double offlineFraction;
+  public final boolean historyUpload;
+  public final int historyBatchSize;
+  public final int historyMaxBacklog;
   public final Duration runFor;
   public final long seed;
   public final Path caFile;
@@ -136,6 +165,9 @@ public final class SimulatorConfig {
     idPrefix = s.get(ID_PREFIX);
     anomalies = s.get(ANOMALIES);
     offlineFraction = Double.parseDouble(s.get(OFFLINE_FRACTION));
+    historyUpload = s.get(HISTORY_UPLOAD);
+    historyBatchSize = s.get(HISTORY_BATCH_SIZE);
+    historyMaxBacklog = s.get(HISTORY_MAX_BACKLOG);
     runFor = s.get(RUN_FOR);
     seed = s.get(SEED);
     caFile = s.contains(TLS_CA_FILE) ? Path.of(s.get(TLS_CA_FILE)) : null;

@@ -25,14 +25,15 @@ public final class SimulatorMain {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       simulator.start();
       System.out.printf(
-          "fleetpulse simulate: %d devices on %s:%d%s, one report every %d ms each%s%s%n",
+          "fleetpulse simulate: %d devices on %s:%d%s, one report every %d ms each%s%s%s%n",
           config.devices,
           config.host,
           config.port,
           config.tls ? " (TLS)" : "",
           config.intervalMillis(),
           config.anomalies ? ", anomalies on" : "",
-          config.offlineFraction > 0 ? ", offline fraction " + config.offlineFraction : "");
+          config.offlineFraction > 0 ? ", offline fraction " + config.offlineFraction : "",
+          config.historyUpload ? ", history uploaded after a silence" : "");
       long end =
           config.runFor.isZero() ? Long.MAX_VALUE : System.nanoTime() + config.runFor.toNanos();
       long every = config.reportInterval.isZero() ? 1000 : config.reportInterval.toMillis();
@@ -50,13 +51,13 @@ public final class SimulatorMain {
     return Math.max(1, TimeUnit.NANOSECONDS.toMillis(endNanos - System.nanoTime()));
   }
 
-  /** {@code --anomalies} alone (a flag) means {@code --anomalies true}. */
+  /** {@code --anomalies} or {@code --history-upload} alone (a flag) means {@code ... true}. */
   static String[] withFlagValues(String[] args) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       out.add(args[i]);
       boolean last = i + 1 >= args.length || args[i + 1].startsWith("--");
-      if (args[i].equals("--anomalies") && last) {
+      if ((args[i].equals("--anomalies") || args[i].equals("--history-upload")) && last) {
         out.add("true");
       }
     }

@@ -17,6 +17,9 @@ public final class SimulatorStats {
   final AtomicLong shadowRejected = new AtomicLong();
   final AtomicLong deltasApplied = new AtomicLong();
   final AtomicLong commandsAcked = new AtomicLong();
+  final AtomicLong historyBatches = new AtomicLong();
+  final AtomicLong historyReadings = new AtomicLong();
+  final AtomicLong historyDropped = new AtomicLong();
   final AtomicLong errors = new AtomicLong();
   private final List<Incident> incidents = new ArrayList<>();
 
@@ -34,7 +37,7 @@ public final class SimulatorStats {
     return online.get();
   }
 
-  /** Telemetry messages published, repeats included. */
+  /** Telemetry messages published, repeats included (a history batch counts once). */
   public long telemetry() {
     return telemetry.get();
   }
@@ -69,6 +72,21 @@ public final class SimulatorStats {
     return commandsAcked.get();
   }
 
+  /** History upload messages (batches) published after silences. */
+  public long historyBatches() {
+    return historyBatches.get();
+  }
+
+  /** Readings uploaded in history batches. */
+  public long historyReadings() {
+    return historyReadings.get();
+  }
+
+  /** Readings dropped from a full backlog (never uploaded). */
+  public long historyDropped() {
+    return historyDropped.get();
+  }
+
   /** Messages the devices could not read or build. */
   public long errors() {
     return errors.get();
@@ -78,7 +96,8 @@ public final class SimulatorStats {
   public String summary() {
     return String.format(
         "online %d, telemetry %d (repeats %d, reordered %d), reboots %d, shadow reports %d,"
-            + " deltas applied %d, commands acked %d, incidents %d",
+            + " deltas applied %d, commands acked %d, incidents %d, history batches %d (%d"
+            + " readings)",
         online(),
         telemetry(),
         duplicates(),
@@ -87,6 +106,8 @@ public final class SimulatorStats {
         shadowReports(),
         deltasApplied(),
         commandsAcked(),
-        incidents().size());
+        incidents().size(),
+        historyBatches(),
+        historyReadings());
   }
 }

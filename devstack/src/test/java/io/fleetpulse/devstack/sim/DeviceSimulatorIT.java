@@ -14,6 +14,8 @@ import io.fleetpulse.devstack.mqtt.TestCertificates;
 import io.fleetpulse.devstack.sim.DeviceSimulator.Incident;
 import io.fleetpulse.devstack.sim.SimulatorConfig.Behaviour;
 import io.fleetpulse.model.ModelJson;
+import io.fleetpulse.model.Telemetry;
+import io.fleetpulse.model.TelemetryParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +66,7 @@ class DeviceSimulatorIT {
           Duration.ZERO,
           Duration.ZERO);
 
-  private record Received(String topic, JsonNode body, long at) {
+  private record Received(String topic, JsonNode body, long at, byte[] raw) {
     String device() {
       return topic.split("/")[1];
     }
@@ -84,7 +86,8 @@ class DeviceSimulatorIT {
                 new Received(
                     p.getTopic().toString(),
                     readTree(p.getPayloadAsBytes()),
-                    System.currentTimeMillis())));
+                    System.currentTimeMillis(),
+                    p.getPayloadAsBytes())));
     observer
         .subscribeWith()
         .topicFilter("devices/+/telemetry")
@@ -264,6 +267,101 @@ class DeviceSimulatorIT {
       assertThat(sim.stats().commandsAcked()).isEqualTo(4);
       assertThat(sim.stats().deltasApplied()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aDeviceBackFromSilenceUploadsItsBacklogAsBatchesTheTelemetryParserAccepts(
+      MosquittoBroker broker) throws Exception {
+    Behaviour silentSoon =
+        new Behaviour(
+            0,
+            0,
+            0,
+            0,
+            0,
+            Duration.ZERO,
+            Duration.ZERO,
+            0,
+            Duration.ofMillis(500),
+            Duration.ofMillis(500),
+            Duration.ofMillis(1500),
+            Duration.ofMillis(1500));
+    SimulatorConfig config =
+        config(
+            broker,
+            "hist",
+            Map.of(
+                "devices", "2",
+                "rate", "20",
+                "offline-fraction", "0.5",
+                "history-upload", "true",
+                "history.batch-size", "4"),
+            silentSoon);
+    String device = "hist-0001"; // silences come from the back of the fleet
+    Incident silence;
+    try (DeviceSimulator sim = new DeviceSimulator(config).start()) {
+      awaitUntil(
+          () ->
+              sim.stats().historyBatches() >= 2
+                  && telemetryOf(device).stream()
+                      .anyMatch(r -> r.body().has("ts") && r.at() > firstBatchAt(device) + 300),
+          Duration.ofSeconds(15));
+      silence =
+          sim.stats().incidents().stream()
+              .filter(i -> i.deviceId().equals(device))
+              .findFirst()
+              .orElseThrow();
+      assertThat(sim.stats().errors()).isZero();
+    }
+
+    // In arrival order: live readings, then the backlog in batches, then live again.
+    List<Telemetry> readings = new ArrayList<>();
+    List<Integer> batchSizes = new ArrayList<>();
+    TelemetryParser parser = new TelemetryParser();
+    for (Received r : telemetryOf(device)) {
+      List<Telemetry> one = new ArrayList<>();
+      parser.parseAll(
+          r.raw(),
+          new TelemetryParser.Readings() {
+            @Override
+            public void reading(Telemetry telemetry) {
+              one.add(telemetry);
+            }
+
+            @Override
+            public void invalid(int index, io.fleetpulse.model.InvalidMessageException problem) {
+              throw new AssertionError("record " + index + " refused: " + problem.getMessage());
+            }
+          });
+      if (r.body().has("records")) {
+        batchSizes.add(one.size());
+        for (Telemetry t : one) {
+          assertThat(t.getTs())
+              .as("a batch holds what was measured during the silence")
+              .isBetween(
+                  silence.startedAt() - 200, silence.startedAt() + silence.durationMillis() + 500);
+        }
+      }
+      one.forEach(t -> assertThat(t.getDeviceId()).isEqualTo(device));
+      readings.addAll(one);
+    }
+    assertThat(batchSizes).hasSizeGreaterThanOrEqualTo(2).allMatch(n -> n >= 1 && n <= 4);
+    assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum())
+        .as("about one reading per 100 ms of silence")
+        .isBetween(10, 22);
+    // Nothing lost, nothing twice, and the device's time only moves forward.
+    for (int i = 1; i < readings.size(); i++) {
+      assertThat(readings.get(i).getSeq()).isEqualTo(readings.get(i - 1).getSeq() + 1);
+      assertThat(readings.get(i).getTs()).isGreaterThan(readings.get(i - 1).getTs());
+    }
+  }
+
+  private long firstBatchAt(String device) {
+    return telemetryOf(device).stream()
+        .filter(r -> r.body().has("records"))
+        .mapToLong(Received::at)
+        .findFirst()
+        .orElse(Long.MAX_VALUE - 1_000);
   }
 
   @Test
