@@ -96,10 +96,14 @@ final class PlainReadingScanner {
           return null;
         }
         int end = plainString(b, i + 1);
-        if (end == FAIL || !isDeviceId(b, i + 1, end)) {
+        if (end == FAIL || end - i - 1 > DeviceIds.MAX_LENGTH) {
           return null;
         }
-        t.setDeviceId(new String(b, i + 1, end - i - 1, US_ASCII));
+        String id = new String(b, i + 1, end - i - 1, US_ASCII);
+        if (!DeviceIds.isValid(id)) {
+          return null;
+        }
+        t.setDeviceId(id);
         i = end + 1;
       } else if (is(b, keyStart, keyEnd, TS)) {
         if (hasTs) {
@@ -334,28 +338,6 @@ final class PlainReadingScanner {
       i++;
     }
     return FAIL;
-  }
-
-  private static boolean isDeviceId(byte[] b, int start, int end) {
-    int len = end - start;
-    if (len == 0 || len > DeviceIds.MAX_LENGTH) {
-      return false;
-    }
-    for (int i = start; i < end; i++) {
-      byte c = b[i];
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '_'
-              || c == ':'
-              || c == '-';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static boolean is(byte[] b, int start, int end, byte[] name) {
