@@ -114,8 +114,8 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
 
   /**
    * A string as its length and one byte per character when it is Latin-1 (device ids and metric
-   * names always are: one array copy each way instead of {@link StringValue}'s call per
-   * character); otherwise -1 and {@link StringValue}'s encoding.
+   * names always are: one array copy each way instead of {@link StringValue}'s call per character);
+   * otherwise -1 and {@link StringValue}'s encoding.
    */
   private static void writeString(String s, DataOutputView out) throws IOException {
     int n = s.length();
@@ -193,7 +193,9 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
     return new Snapshot();
   }
 
-  /** The snapshot of this stateless serializer (the format above; records between operators only). */
+  /**
+   * The snapshot of this stateless serializer (the format above; records between operators only).
+   */
   public static final class Snapshot extends SimpleTypeSerializerSnapshot<Telemetry> {
     public Snapshot() {
       super(() -> INSTANCE);
