@@ -36,6 +36,9 @@ final class JfrProfile {
     CATEGORIES.put(
         "TelemetryParser.parse", f -> f.startsWith("io.fleetpulse.model.TelemetryParser.parse"));
     CATEGORIES.put(
+        "PlainReadingScanner.scan (parse without Jackson)",
+        f -> f.startsWith("io.fleetpulse.jobs.telemetry.PlainReadingScanner.scan"));
+    CATEGORIES.put(
         "Kafka consumer client (fetch, decompress, records)",
         f -> f.startsWith("org.apache.kafka.clients.") || f.startsWith("org.apache.kafka.common."));
     CATEGORIES.put(

@@ -40,6 +40,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -58,8 +59,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * it), then {@code --rounds} measured rounds, then one more p=2 job run under JFR for the profile.
  *
  * <p>Usage: {@code TelemetryJobBenchmark [--records N] [--devices N] [--rounds N] [--out FILE]
- * [--no-profile]}; the markdown report goes to stdout and, with {@code --out}, replaces FILE. With
- * {@code --summarise-jfr FILE} it only prints the profile summary of an existing recording.
+ * [--no-profile | --profile]}; the markdown report goes to stdout and, with {@code --out}, replaces
+ * FILE. With {@code --summarise-jfr FILE} it only prints the profile summary of an existing
+ * recording.
  */
 public final class TelemetryJobBenchmark {
 
@@ -73,6 +75,7 @@ public final class TelemetryJobBenchmark {
     RAW("plain KafkaConsumer, no parse"),
     JACKSON("plain KafkaConsumer + Jackson `readTree` (**baseline**)"),
     PARSER("plain KafkaConsumer + FleetPulse `TelemetryParser`"),
+    SCHEMA("plain KafkaConsumer + the job's `TelemetryDeserializationSchema`"),
     JOB_P1("TelemetryJob p=1"),
     JOB_P2("TelemetryJob p=2");
 
@@ -103,6 +106,8 @@ public final class TelemetryJobBenchmark {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--out" -> out = Paths.get(args[++i]);
         case "--no-profile" -> profile = false;
+        // After --quick's --no-profile: a quick run with the JFR profile, while iterating.
+        case "--profile" -> profile = true;
         case "--summarise-jfr" -> {
           // Only summarise an existing recording, e.g. after changing the categories.
           System.out.print(JfrProfile.summarise(Paths.get(args[++i]), 12));
@@ -229,7 +234,7 @@ public final class TelemetryJobBenchmark {
   private static Timing read(
       Reader reader, String bootstrap, int records, String run, boolean check) throws Exception {
     return switch (reader) {
-      case RAW, JACKSON, PARSER -> consume(reader, bootstrap, records);
+      case RAW, JACKSON, PARSER, SCHEMA -> consume(reader, bootstrap, records);
       case JOB_P1 -> job(bootstrap, 1, run, check);
       case JOB_P2 -> job(bootstrap, 2, run, check);
     };
@@ -240,6 +245,21 @@ public final class TelemetryJobBenchmark {
       throws IOException, InvalidMessageException {
     ObjectMapper mapper = new ObjectMapper();
     TelemetryParser parser = new TelemetryParser();
+    TelemetryDeserializationSchema schema =
+        new TelemetryDeserializationSchema(
+            TelemetryParser.DEFAULT_MAX_PAYLOAD_BYTES, TelemetryParser.DEFAULT_MAX_FUTURE_SKEW_MS);
+    schema.open(null);
+    long[] seqs = new long[1];
+    Collector<ParsedTelemetry> sum =
+        new Collector<>() {
+          @Override
+          public void collect(ParsedTelemetry parsed) {
+            seqs[0] += parsed.getTelemetry().getSeq();
+          }
+
+          @Override
+          public void close() {}
+        };
     long began = System.nanoTime();
     long deadline = began + READ_LIMIT.toNanos();
     long read = 0;
@@ -265,12 +285,13 @@ public final class TelemetryJobBenchmark {
               check += tree.get("seq").asLong();
             }
             case PARSER -> check += parser.parse(record.value()).getSeq();
+            case SCHEMA -> schema.deserialize(record, sum);
             default -> throw new IllegalArgumentException(reader.name());
           }
         }
       }
     }
-    blackhole += check;
+    blackhole += check + seqs[0];
     double s = seconds(System.nanoTime() - began);
     return new Timing(s, s);
   }

@@ -1,7 +1,6 @@
 package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.model.TelemetryAggregate;
-import java.util.Map;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
@@ -29,11 +28,11 @@ public final class AggregateEmitter
       long end,
       DeviceWindowAccumulator acc,
       Collector<TelemetryAggregate> out) {
-    for (Map.Entry<String, MetricStats> metric : acc.getMetrics().entrySet()) {
-      MetricStats s = metric.getValue();
+    for (int i = 0; i < acc.size(); i++) {
+      MetricStats s = acc.stats(i);
       TelemetryAggregate agg = new TelemetryAggregate();
       agg.setDeviceId(deviceId);
-      agg.setMetric(metric.getKey());
+      agg.setMetric(acc.name(i));
       agg.setWindowStart(start);
       agg.setWindowEnd(end);
       agg.setCount(s.getCount());

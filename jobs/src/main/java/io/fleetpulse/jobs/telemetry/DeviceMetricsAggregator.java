@@ -23,9 +23,7 @@ public final class DeviceMetricsAggregator
     long ts = telemetry.getTs();
     acc.updateTags(telemetry.getType(), telemetry.getSite(), telemetry.getStatus(), ts);
     for (Map.Entry<String, Double> metric : telemetry.getMetrics().entrySet()) {
-      acc.getMetrics()
-          .computeIfAbsent(metric.getKey(), k -> new MetricStats())
-          .add(metric.getValue(), ts);
+      acc.stats(metric.getKey()).add(metric.getValue(), ts);
     }
     return acc;
   }
@@ -38,13 +36,8 @@ public final class DeviceMetricsAggregator
   @Override
   public DeviceWindowAccumulator merge(DeviceWindowAccumulator a, DeviceWindowAccumulator b) {
     a.mergeTags(b);
-    for (Map.Entry<String, MetricStats> metric : b.getMetrics().entrySet()) {
-      MetricStats mine = a.getMetrics().get(metric.getKey());
-      if (mine == null) {
-        a.getMetrics().put(metric.getKey(), metric.getValue());
-      } else {
-        mine.merge(metric.getValue());
-      }
+    for (int i = 0; i < b.size(); i++) {
+      a.stats(b.name(i)).merge(b.stats(i));
     }
     return a;
   }

@@ -2,7 +2,7 @@ package io.fleetpulse.jobs.telemetry;
 
 import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
@@ -20,8 +20,16 @@ import org.apache.flink.api.common.typeinfo.Types;
 @TypeInfo(DeviceTime.TypeFactory.class)
 public class DeviceTime {
 
-  /** Open windows by their start; a device has one or two open at a time. */
-  private Map<Long, DeviceWindowAccumulator> windows = new HashMap<>();
+  /**
+   * Open windows, in the order they opened, and their starts (parallel arrays: a device has one or
+   * two open at a time, so a scan beats a map of boxed keys).
+   */
+  private DeviceWindowAccumulator[] windows = NO_WINDOWS;
+
+  private long[] windowStarts = NO_STARTS;
+
+  private static final DeviceWindowAccumulator[] NO_WINDOWS = {};
+  private static final long[] NO_STARTS = {};
 
   /** The newest event time this device has sent. */
   private long maxTs = Long.MIN_VALUE;
@@ -40,12 +48,79 @@ public class DeviceTime {
 
   public DeviceTime() {}
 
-  public Map<Long, DeviceWindowAccumulator> getWindows() {
+  /** The open window starting at {@code start}, opened (empty) when there is none. */
+  DeviceWindowAccumulator window(long start) {
+    long[] starts = windowStarts;
+    for (int i = 0; i < starts.length; i++) {
+      if (starts[i] == start) {
+        return windows[i];
+      }
+    }
+    DeviceWindowAccumulator opened = new DeviceWindowAccumulator();
+    windowStarts = Arrays.copyOf(starts, starts.length + 1);
+    windowStarts[starts.length] = start;
+    windows = Arrays.copyOf(windows, starts.length + 1);
+    windows[starts.length] = opened;
+    return opened;
+  }
+
+  /** How many windows are open. */
+  int windowCount() {
+    return windows.length;
+  }
+
+  /** Receives a window as it is closed. */
+  interface ClosedWindow {
+    void closed(long start, DeviceWindowAccumulator window);
+  }
+
+  /**
+   * Removes every open window whose start is at most {@code lastStart}, handing each to {@code
+   * closed} in the order of their starts.
+   */
+  void removeWindowsUpTo(long lastStart, ClosedWindow closed) {
+    int kept = 0;
+    int n = windows.length;
+    long[] starts = windowStarts.clone();
+    DeviceWindowAccumulator[] accs = windows.clone();
+    // Insertion sort by start: a device has one or two windows open.
+    for (int i = 1; i < n; i++) {
+      for (int j = i; j > 0 && starts[j - 1] > starts[j]; j--) {
+        long s = starts[j];
+        starts[j] = starts[j - 1];
+        starts[j - 1] = s;
+        DeviceWindowAccumulator a = accs[j];
+        accs[j] = accs[j - 1];
+        accs[j - 1] = a;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (starts[i] <= lastStart) {
+        closed.closed(starts[i], accs[i]);
+      } else {
+        starts[kept] = starts[i];
+        accs[kept] = accs[i];
+        kept++;
+      }
+    }
+    windowStarts = kept == 0 ? NO_STARTS : Arrays.copyOf(starts, kept);
+    windows = kept == 0 ? NO_WINDOWS : Arrays.copyOf(accs, kept);
+  }
+
+  public DeviceWindowAccumulator[] getWindows() {
     return windows;
   }
 
-  public void setWindows(Map<Long, DeviceWindowAccumulator> windows) {
+  public void setWindows(DeviceWindowAccumulator[] windows) {
     this.windows = windows;
+  }
+
+  public long[] getWindowStarts() {
+    return windowStarts;
+  }
+
+  public void setWindowStarts(long[] windowStarts) {
+    this.windowStarts = windowStarts;
   }
 
   public long getMaxTs() {
@@ -88,7 +163,7 @@ public class DeviceTime {
     this.metricNames = metricNames;
   }
 
-  /** Explicit POJO type: reflection would give the map of accumulators to Kryo. */
+  /** Explicit POJO type: reflection would give the accumulators' arrays to Kryo. */
   public static final class TypeFactory extends TypeInfoFactory<DeviceTime> {
     @Override
     public TypeInformation<DeviceTime> createTypeInfo(
@@ -97,7 +172,9 @@ public class DeviceTime {
           DeviceTime.class,
           Map.of(
               "windows",
-              Types.MAP(Types.LONG, TypeInformation.of(DeviceWindowAccumulator.class)),
+              Types.OBJECT_ARRAY(TypeInformation.of(DeviceWindowAccumulator.class)),
+              "windowStarts",
+              Types.PRIMITIVE_ARRAY(Types.LONG),
               "maxTs",
               Types.LONG,
               "closedUpTo",

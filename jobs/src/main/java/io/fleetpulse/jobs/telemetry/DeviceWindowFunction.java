@@ -6,8 +6,6 @@ import io.fleetpulse.model.RejectReason;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -115,12 +113,7 @@ public final class DeviceWindowFunction
       state.update(device);
       return;
     }
-    DeviceWindowAccumulator acc = device.getWindows().get(start);
-    if (acc == null) {
-      acc = new DeviceWindowAccumulator();
-      device.getWindows().put(start, acc);
-    }
-    DeviceMetricsAggregator.fold(telemetry, acc);
+    DeviceMetricsAggregator.fold(telemetry, device.window(start));
     if (ts > device.getMaxTs()) {
       device.setMaxTs(ts);
       long end = closableEnd(ts);
@@ -132,7 +125,7 @@ public final class DeviceWindowFunction
     }
     long now = ctx.timerService().currentProcessingTime();
     device.setLastSeen(now);
-    if (!device.getWindows().isEmpty() && device.getIdleTimerAt() == Long.MIN_VALUE) {
+    if (device.windowCount() > 0 && device.getIdleTimerAt() == Long.MIN_VALUE) {
       device.setIdleTimerAt(now + idleTimeoutMs);
       ctx.timerService().registerProcessingTimeTimer(now + idleTimeoutMs);
     }
@@ -151,7 +144,7 @@ public final class DeviceWindowFunction
     } else if (timestamp == device.getIdleTimerAt()) {
       long idleSince = device.getLastSeen() + idleTimeoutMs;
       if (timestamp >= idleSince) {
-        idleClosed.inc(device.getWindows().size());
+        idleClosed.inc(device.windowCount());
         closeUpTo(ctx.getCurrentKey(), device, Long.MAX_VALUE, out);
         device.setIdleTimerAt(Long.MIN_VALUE);
       } else {
@@ -205,19 +198,15 @@ public final class DeviceWindowFunction
    */
   private void closeUpTo(
       String deviceId, DeviceTime device, long end, Collector<TelemetryAggregate> out) {
-    long closed = end == Long.MAX_VALUE ? device.getClosedUpTo() : end;
-    Iterator<Map.Entry<Long, DeviceWindowAccumulator>> windows =
-        device.getWindows().entrySet().iterator();
-    while (windows.hasNext()) {
-      Map.Entry<Long, DeviceWindowAccumulator> window = windows.next();
-      long windowEnd = window.getKey() + sizeMs;
-      if (windowEnd <= end) {
-        AggregateEmitter.emit(deviceId, window.getKey(), windowEnd, window.getValue(), out);
-        windows.remove();
-        closed = Math.max(closed, windowEnd);
-      }
-    }
-    device.setClosedUpTo(Math.max(device.getClosedUpTo(), closed));
+    long[] closed = {end == Long.MAX_VALUE ? device.getClosedUpTo() : end};
+    // A window ending at or before end starts at or before end - size (no overflow at MAX_VALUE).
+    device.removeWindowsUpTo(
+        end - sizeMs,
+        (start, window) -> {
+          AggregateEmitter.emit(deviceId, start, start + sizeMs, window, out);
+          closed[0] = Math.max(closed[0], start + sizeMs);
+        });
+    device.setClosedUpTo(Math.max(device.getClosedUpTo(), closed[0]));
   }
 
   private DeadLetter lateLetter(Telemetry telemetry, DeviceTime device, long start) {

@@ -26,6 +26,7 @@ public final class TelemetryDeserializationSchema
   private final int maxPayloadBytes;
   private final long maxFutureSkewMs;
   private transient TelemetryParser parser;
+  private transient PlainReadingScanner scanner;
 
   public TelemetryDeserializationSchema(int maxPayloadBytes, long maxFutureSkewMs) {
     this.maxPayloadBytes = maxPayloadBytes;
@@ -35,6 +36,7 @@ public final class TelemetryDeserializationSchema
   @Override
   public void open(DeserializationSchema.InitializationContext context) {
     parser = new TelemetryParser(maxPayloadBytes, maxFutureSkewMs, System::currentTimeMillis);
+    scanner = new PlainReadingScanner(maxPayloadBytes, maxFutureSkewMs, System::currentTimeMillis);
   }
 
   @Override
@@ -43,6 +45,16 @@ public final class TelemetryDeserializationSchema
       open(null);
     }
     try {
+      // The plain single reading of almost every message without Jackson; anything else (and
+      // every error) through the full parser, which names the problem.
+      Telemetry plain = scanner.scan(record.value());
+      if (plain != null) {
+        checkKey(record.key(), plain.getDeviceId());
+        plain.setSourcePartition(record.partition());
+        plain.setSourceOffset(record.offset());
+        out.collect(ParsedTelemetry.valid(plain));
+        return;
+      }
       parser.parseAll(record.value(), new Readings(record, out));
     } catch (InvalidMessageException e) {
       out.collect(ParsedTelemetry.invalid(DeadLetters.of(record, e.reason(), e.getMessage())));

@@ -2,6 +2,7 @@ package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.model.Telemetry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -84,7 +85,7 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
             | (t.getStatus() != null ? HAS_STATUS : 0);
     out.writeByte(flags);
     if (t.getDeviceId() != null) {
-      StringValue.writeString(t.getDeviceId(), out);
+      writeString(t.getDeviceId(), out);
     }
     out.writeLong(t.getTs());
     if (t.getSeq() != null) {
@@ -93,7 +94,7 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
     if (metrics != null) {
       out.writeInt(metrics.size());
       for (Map.Entry<String, Double> metric : metrics.entrySet()) {
-        StringValue.writeString(metric.getKey(), out);
+        writeString(metric.getKey(), out);
         out.writeDouble(metric.getValue());
       }
     }
@@ -107,8 +108,36 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
 
   private static void writeIf(String s, DataOutputView out) throws IOException {
     if (s != null) {
-      StringValue.writeString(s, out);
+      writeString(s, out);
     }
+  }
+
+  /**
+   * A string as its length and one byte per character when it is Latin-1 (device ids and metric
+   * names always are: one array copy each way instead of {@link StringValue}'s call per character);
+   * otherwise -1 and {@link StringValue}'s encoding.
+   */
+  private static void writeString(String s, DataOutputView out) throws IOException {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      if (s.charAt(i) > 0xFF) {
+        out.writeInt(-1);
+        StringValue.writeString(s, out);
+        return;
+      }
+    }
+    out.writeInt(n);
+    out.write(s.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private static String readString(DataInputView in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return StringValue.readString(in);
+    }
+    byte[] bytes = new byte[n];
+    in.readFully(bytes);
+    return new String(bytes, StandardCharsets.ISO_8859_1);
   }
 
   @Override
@@ -116,7 +145,7 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
     Telemetry t = new Telemetry();
     int flags = in.readUnsignedByte();
     if ((flags & HAS_DEVICE_ID) != 0) {
-      t.setDeviceId(StringValue.readString(in));
+      t.setDeviceId(readString(in));
     }
     t.setTs(in.readLong());
     if ((flags & HAS_SEQ) != 0) {
@@ -127,21 +156,21 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
       // Sized so that the map never rehashes while filling.
       Map<String, Double> metrics = new HashMap<>(Math.max(4, (int) (n / 0.75f) + 1));
       for (int i = 0; i < n; i++) {
-        metrics.put(StringValue.readString(in), in.readDouble());
+        metrics.put(readString(in), in.readDouble());
       }
       t.setMetrics(metrics);
     }
     if ((flags & HAS_TYPE) != 0) {
-      t.setType(StringValue.readString(in));
+      t.setType(readString(in));
     }
     if ((flags & HAS_SITE) != 0) {
-      t.setSite(StringValue.readString(in));
+      t.setSite(readString(in));
     }
     if ((flags & HAS_FIRMWARE) != 0) {
-      t.setFirmware(StringValue.readString(in));
+      t.setFirmware(readString(in));
     }
     if ((flags & HAS_STATUS) != 0) {
-      t.setStatus(StringValue.readString(in));
+      t.setStatus(readString(in));
     }
     t.setSourcePartition(in.readInt());
     t.setSourceOffset(in.readLong());
@@ -164,7 +193,9 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
     return new Snapshot();
   }
 
-  /** The snapshot of this stateless serializer (version 1 of the format above). */
+  /**
+   * The snapshot of this stateless serializer (the format above; records between operators only).
+   */
   public static final class Snapshot extends SimpleTypeSerializerSnapshot<Telemetry> {
     public Snapshot() {
       super(() -> INSTANCE);

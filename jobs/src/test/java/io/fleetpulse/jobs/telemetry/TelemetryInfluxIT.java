@@ -87,8 +87,66 @@ class TelemetryInfluxIT {
   }
 
   @Test
-  void registryTagsPointsRefusesRecalledDevicesAndAnUpdateRetagsLaterWindows(
+  void aRegisteredDevicesPointsCarryItsRegistryTags(KafkaTestClient kafka, InfluxDbProcess influx)
+      throws Exception {
+    RegistryRun run = registryRun(kafka, influx);
+
+    assertThat(tags(influx, run.db(), "known", run.t0()))
+        .containsEntry("site", "plant-1")
+        .containsEntry("type", "thermometer")
+        .containsEntry("status", "ACTIVE");
+  }
+
+  @Test
+  void anUnknownDevicesPointsAreTaggedUnregistered(KafkaTestClient kafka, InfluxDbProcess influx)
+      throws Exception {
+    RegistryRun run = registryRun(kafka, influx);
+
+    assertThat(tags(influx, run.db(), "stranger", run.t0()))
+        .containsEntry("status", "unregistered")
+        .doesNotContainKey("site");
+  }
+
+  @Test
+  void aRecalledDevicesTelemetryIsRefusedToTheDeadLettersWithItsReason(
       KafkaTestClient kafka, InfluxDbProcess influx) throws Exception {
+    RegistryRun run = registryRun(kafka, influx);
+
+    assertThat(
+            influx.query(run.db(), "SELECT \"count\" FROM telemetry_agg WHERE device='recalled'"))
+        .isEmpty();
+    assertThat(run.deadLetters()).hasSize(1);
+    assertThat(new String(run.deadLetters().get(0).key(), UTF_8)).isEqualTo("recalled");
+    assertThat(
+            new String(run.deadLetters().get(0).headers().lastHeader("dlq.reason").value(), UTF_8))
+        .isEqualTo("device_recalled");
+  }
+
+  @Test
+  void aRegistryUpdateRetagsLaterWindowsAndLeavesEarlierOnes(
+      KafkaTestClient kafka, InfluxDbProcess influx) throws Exception {
+    RegistryRun run = registryRun(kafka, influx);
+
+    assertThat(tags(influx, run.db(), "known", run.t0() + 2 * MINUTE))
+        .containsEntry("site", "plant-2");
+    assertThat(tags(influx, run.db(), "known", run.t0())).containsEntry("site", "plant-1");
+  }
+
+  /** What the registry tests look at: one job run, shared by them (one behaviour per test). */
+  private record RegistryRun(
+      String db, long t0, List<ConsumerRecord<byte[], byte[]>> deadLetters) {}
+
+  private static RegistryRun registryRun;
+
+  /**
+   * Runs once per class: a known, a recalled and an unknown device send telemetry; then the known
+   * device moves to another site and sends more. Waits for the points; asserts nothing itself.
+   */
+  private static synchronized RegistryRun registryRun(KafkaTestClient kafka, InfluxDbProcess influx)
+      throws Exception {
+    if (registryRun != null) {
+      return registryRun;
+    }
     String run = UUID.randomUUID().toString().substring(0, 8);
     TelemetryJobConfig config = config(kafka, influx, run, "--watermark.idleness", "1s");
     String db = config.influx().options().database();
@@ -106,35 +164,20 @@ class TelemetryInfluxIT {
       telemetry(kafka, config, "recalled", t0 + 1_000, 1);
       telemetry(kafka, config, "known", t0 + MINUTE + 10_000, 2);
       telemetry(kafka, config, "stranger", t0 + MINUTE + 10_000, 2);
-
       await(() -> influx.query(db, "SELECT \"count\" FROM telemetry_agg").size() >= 2);
-      assertThat(tags(influx, db, "known", t0))
-          .containsEntry("site", "plant-1")
-          .containsEntry("type", "thermometer")
-          .containsEntry("status", "ACTIVE");
-      assertThat(tags(influx, db, "stranger", t0))
-          .containsEntry("status", "unregistered")
-          .doesNotContainKey("site");
-      assertThat(influx.query(db, "SELECT \"count\" FROM telemetry_agg WHERE device='recalled'"))
-          .isEmpty();
       List<ConsumerRecord<byte[], byte[]>> refused =
           kafka.consume(config.deadLetterTopic(), 1, Duration.ofSeconds(30));
-      assertThat(refused).hasSize(1);
-      assertThat(new String(refused.get(0).key(), UTF_8)).isEqualTo("recalled");
-      assertThat(new String(refused.get(0).headers().lastHeader("dlq.reason").value(), UTF_8))
-          .isEqualTo("device_recalled");
 
       registry(kafka, config, device("known", "plant-2", DeviceStatus.ACTIVE));
       await(() -> counter(job.getJobID(), "registryUpdates") >= 3L * PARALLELISM);
       telemetry(kafka, config, "known", t0 + 2 * MINUTE + 1_000, 3);
       telemetry(kafka, config, "known", t0 + 3 * MINUTE + 10_000, 4);
-
       await(
           () ->
               influx.query(db, "SELECT \"count\" FROM telemetry_agg WHERE device='known'").size()
                   >= 3);
-      assertThat(tags(influx, db, "known", t0 + 2 * MINUTE)).containsEntry("site", "plant-2");
-      assertThat(tags(influx, db, "known", t0)).containsEntry("site", "plant-1");
+      registryRun = new RegistryRun(db, t0, refused);
+      return registryRun;
     } finally {
       job.cancel().get();
     }

@@ -30,6 +30,14 @@ class TelemetrySerializerTest {
   }
 
   @Test
+  void stringsBeyondLatin1SurviveARoundTrip() throws IOException {
+    Telemetry t = new Telemetry("d-é", 5, 1L, Map.of("温度", 1.0, "ü", 2.0));
+    t.setSite("Zürich 🏭");
+
+    assertThat(roundTrip(t)).isEqualTo(t);
+  }
+
+  @Test
   void nullFieldsStayNull() throws IOException {
     Telemetry t = new Telemetry(null, 5, null, null);
 
