@@ -1,16 +1,24 @@
 package io.fleetpulse.e2e;
 
+import io.fleetpulse.devstack.fleet.ExpectedAggregates;
 import io.fleetpulse.devstack.fleet.SimulatedFleet;
+import io.fleetpulse.devstack.kafka.KafkaTestClient;
 import io.fleetpulse.model.Alert;
 import io.fleetpulse.model.Device;
 import io.fleetpulse.model.DeviceStatus;
+import io.fleetpulse.model.FleetTopics;
+import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.Telemetry;
+import io.fleetpulse.model.TelemetryAggregate;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * A deterministic fleet run, round by round: every device's readings ({@link SimulatedFleet}), two
@@ -28,6 +36,16 @@ final class FleetScript {
   static final int ROUNDS = 60;
   static final int SILENCE_FROM = 12;
   static final int SILENCE_TO = 52;
+
+  /**
+   * A last reading of every device this round after the script: each device's time passes all of
+   * the script's windows (they close without waiting for a processing-time safeguard).
+   */
+  static final int CLOSING_ROUND = 200;
+
+  /** The TelemetryJob's window aggregates in InfluxDB, for {@link #aggregates(List)}. */
+  static final String INFLUX_AGGREGATES =
+      "SELECT \"count\", \"min\", \"max\", \"avg\", \"last\", device, metric FROM telemetry_agg";
 
   /** The AnomalyJob's rules for the injected anomalies. */
   static final String RULES =
@@ -105,6 +123,20 @@ final class FleetScript {
     return out;
   }
 
+  /** The closing reading of every device (round {@link #CLOSING_ROUND}, no anomaly). */
+  List<Telemetry> closingRound() {
+    List<Telemetry> out = new ArrayList<>();
+    for (int d = 0; d < devices; d++) {
+      out.add(fleet.reading(d, t0 + CLOSING_ROUND * STEP + d, CLOSING_ROUND));
+    }
+    return out;
+  }
+
+  /** Start of the first window after the script's rounds (window size dividing a minute). */
+  long scriptEnd() {
+    return t0 + ROUNDS * STEP;
+  }
+
   /** Every distinct reading of the run: what the aggregates and the archive must hold. */
   List<Telemetry> distinctReadings() {
     List<Telemetry> out = new ArrayList<>();
@@ -114,6 +146,58 @@ final class FleetScript {
           out.add(reading(d, r));
         }
       }
+    }
+    return out;
+  }
+
+  /** Creates every FleetPulse topic (four partitions) and writes the fleet's registry records. */
+  void setUpKafka(KafkaTestClient kafka) {
+    Set<String> topics = new LinkedHashSet<>();
+    List<String> compacted = new ArrayList<>();
+    for (FleetTopics.Topic t : FleetTopics.ALL) {
+      topics.add(t.name());
+      if (t.compacted()) {
+        compacted.add(t.name());
+      }
+    }
+    kafka.createTopics(4, topics, compacted);
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (Device d : registry()) {
+      records.add(
+          new ProducerRecord<>(
+              FleetTopics.DEVICES.name(),
+              d.getDeviceId().getBytes(StandardCharsets.UTF_8),
+              ModelJson.toBytes(d)));
+    }
+    kafka.produce(records);
+  }
+
+  /** Count, min, max, avg and last of every window of the run, by device, metric and start. */
+  Map<String, List<Double>> expectedAggregates(long windowMs) {
+    Map<String, List<Double>> out = new HashMap<>();
+    ExpectedAggregates.tumbling(distinctReadings(), windowMs)
+        .forEach((key, a) -> out.put(key, values(a)));
+    return out;
+  }
+
+  static List<Double> values(TelemetryAggregate a) {
+    return List.of((double) a.getCount(), a.getMin(), a.getMax(), a.getAvg(), a.getLast());
+  }
+
+  /** The rows of {@link #INFLUX_AGGREGATES} as {@link #expectedAggregates(long)} has them. */
+  static Map<String, List<Double>> aggregates(List<Map<String, Object>> rows) {
+    Map<String, List<Double>> out = new HashMap<>();
+    for (Map<String, Object> row : rows) {
+      List<Double> values = new ArrayList<>();
+      for (String field : List.of("count", "min", "max", "avg", "last")) {
+        values.add(((Number) row.get(field)).doubleValue());
+      }
+      out.put(
+          ExpectedAggregates.key(
+              (String) row.get("device"),
+              (String) row.get("metric"),
+              ((Number) row.get("time")).longValue()),
+          values);
     }
     return out;
   }
@@ -136,10 +220,10 @@ final class FleetScript {
 
   /**
    * "alertId STATE" of every transition the run must give: each anomaly and each silence OPEN then
-   * RESOLVED; with {@code silentAtEnd}, the silent devices' second silence, after the last round,
-   * OPEN too.
+   * RESOLVED; the silent devices' second silence, after the last round, OPEN — and RESOLVED too
+   * when {@code closed} (the {@link #closingRound()} was sent).
    */
-  Set<String> expectedTransitions(boolean silentAtEnd) {
+  Set<String> expectedTransitions(boolean closed) {
     Set<String> out = new TreeSet<>();
     for (int d = 0; d < 2; d++) {
       // Above 80 from round 30; held for 3 s of the device's time at round 33.
@@ -154,9 +238,7 @@ final class FleetScript {
     for (int d = 0; d < devices; d++) {
       if (silent(d)) {
         episode(out, offlineId(d, ts(d, SILENCE_FROM - 1) + deadline), true);
-        if (silentAtEnd) {
-          episode(out, offlineId(d, ts(d, ROUNDS - 1) + deadline), false);
-        }
+        episode(out, offlineId(d, ts(d, ROUNDS - 1) + deadline), closed);
       }
     }
     return out;
