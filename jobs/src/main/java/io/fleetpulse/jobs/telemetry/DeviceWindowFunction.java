@@ -54,6 +54,9 @@ public final class DeviceWindowFunction
   private transient Counter late;
   private transient Counter idleClosed;
   private transient Counter tooManyMetrics;
+  // Processing time of this instance's first callback: after a restore, devices' lastSeen is from
+  // before the outage, and the backlog being replayed must not find its windows closed by idleness.
+  private transient long startedAt;
 
   public DeviceWindowFunction(
       Duration size,
@@ -79,6 +82,14 @@ public final class DeviceWindowFunction
     late = getRuntimeContext().getMetricGroup().counter("telemetryLate");
     idleClosed = getRuntimeContext().getMetricGroup().counter("windowsClosedIdle");
     tooManyMetrics = getRuntimeContext().getMetricGroup().counter("telemetryTooManyMetrics");
+    startedAt = Long.MIN_VALUE;
+  }
+
+  private long startedAt(long now) {
+    if (startedAt == Long.MIN_VALUE) {
+      startedAt = now;
+    }
+    return startedAt;
   }
 
   @Override
@@ -124,6 +135,7 @@ public final class DeviceWindowFunction
       }
     }
     long now = ctx.timerService().currentProcessingTime();
+    startedAt(now);
     device.setLastSeen(now);
     if (device.windowCount() > 0 && device.getIdleTimerAt() == Long.MIN_VALUE) {
       device.setIdleTimerAt(now + idleTimeoutMs);
@@ -142,7 +154,9 @@ public final class DeviceWindowFunction
     if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
       closeUpTo(ctx.getCurrentKey(), device, Long.MAX_VALUE, out);
     } else if (timestamp == device.getIdleTimerAt()) {
-      long idleSince = device.getLastSeen() + idleTimeoutMs;
+      long idleSince =
+          Math.max(device.getLastSeen(), startedAt(ctx.timerService().currentProcessingTime()))
+              + idleTimeoutMs;
       if (timestamp >= idleSince) {
         idleClosed.inc(device.windowCount());
         closeUpTo(ctx.getCurrentKey(), device, Long.MAX_VALUE, out);

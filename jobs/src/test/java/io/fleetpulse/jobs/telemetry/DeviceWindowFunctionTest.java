@@ -172,6 +172,29 @@ class DeviceWindowFunctionTest {
   }
 
   @Test
+  void aRestoreAfterAnOutageLongerThanTheIdleTimeoutLeavesTheWindowsOpenForTheBacklog()
+      throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var harness = harness(Duration.ZERO)) {
+      harness.setProcessingTime(0);
+      harness.processElement(record("d", T0 + 1_000, 1.0, 1.0));
+      snapshot = harness.snapshot(1, 1);
+    }
+    try (var restored = harness(Duration.ZERO, snapshot)) {
+      restored.setProcessingTime(10 * MINUTE);
+      restored.processElement(record("d", T0 + 2_000, 1.0, 1.0));
+      assertThat(restored.extractOutputValues()).isEmpty();
+
+      restored.setProcessingTime(12 * MINUTE);
+
+      assertThat(restored.getSideOutput(DeviceWindowFunction.LATE)).isNull();
+      assertThat(restored.extractOutputValues())
+          .extracting(TelemetryAggregate::getCount)
+          .containsOnly(2L);
+    }
+  }
+
+  @Test
   void aRecordWithMoreDistinctMetricsThanTheCapIsRefused() throws Exception {
     try (var harness = harness(Duration.ZERO)) {
       harness.processElement(record("d", T0 + 1_000, 1.0, 1.0));
