@@ -29,11 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,7 +50,7 @@ public final class ShadowApiBenchmark {
   private int shadows = 1_000_000;
   private int seconds = 15;
   private int rounds = 3;
-  private int concurrency = 64;
+  private int concurrency = 32;
   private Path out = Paths.get("bench/results/" + LocalDate.now() + "-shadow-api.md");
 
   private ShadowApiBenchmark() {}
@@ -159,21 +156,17 @@ public final class ShadowApiBenchmark {
                 .get("/const", ctx -> ctx.contentType("application/json").result(body))
                 .start("127.0.0.1", 0);
         try {
-          String bareUrl = "http://127.0.0.1:" + bare.port() + "/const";
           facts.put(
               "response", body.length + " B of JSON (the bare handler answers the same bytes)");
+          IntFunction<String> constant = i -> "/const";
+          IntFunction<String> shadow = i -> "/devices/" + deviceId(i) + "/shadow";
           // Warm-up (JIT, connections), not reported.
-          measure(client, "bare", 0, id -> bareUrl, Math.max(2, seconds / 3));
-          measure(
-              client,
-              "api",
-              0,
-              id -> apiBase + "/devices/" + id + "/shadow",
-              Math.max(2, seconds / 3));
+          int warmUp = Math.max(2, seconds / 3);
+          measure(bare.port(), "bare", 0, constant, warmUp);
+          measure(api.port(), "api", 0, shadow, warmUp);
           for (int r = 1; r <= rounds; r++) {
-            loads.add(measure(client, "bare", r, id -> bareUrl, seconds));
-            loads.add(
-                measure(client, "api", r, id -> apiBase + "/devices/" + id + "/shadow", seconds));
+            loads.add(measure(bare.port(), "bare", r, constant, seconds));
+            loads.add(measure(api.port(), "api", r, shadow, seconds));
           }
           listing.putAll(listing(client, apiBase));
         } finally {
@@ -284,47 +277,11 @@ public final class ShadowApiBenchmark {
         .build();
   }
 
-  /** A URL for a device id. */
-  interface Target {
-    String url(String deviceId);
-  }
-
-  /** {@code concurrency} requests in flight for {@code secs}, to random devices. */
-  private Load measure(HttpClient client, String name, int round, Target target, int secs)
+  /** {@code concurrency} connections sending GETs of random devices for {@code secs}. */
+  private Load measure(int port, String name, int round, IntFunction<String> path, int secs)
       throws InterruptedException {
-    Semaphore inFlight = new Semaphore(concurrency);
-    long[] nanos = new long[4_000_000];
-    AtomicInteger recorded = new AtomicInteger();
-    AtomicLong errors = new AtomicLong();
-    AtomicLong done = new AtomicLong();
-    long start = System.nanoTime();
-    long end = start + Duration.ofSeconds(secs).toNanos();
-    while (System.nanoTime() < end) {
-      inFlight.acquire();
-      String id = deviceId(ThreadLocalRandom.current().nextInt(shadows));
-      long sent = System.nanoTime();
-      client
-          .sendAsync(request(target.url(id)), HttpResponse.BodyHandlers.ofByteArray())
-          .whenComplete(
-              (r, e) -> {
-                long took = System.nanoTime() - sent;
-                if (e != null || r.statusCode() != 200) {
-                  errors.incrementAndGet();
-                } else {
-                  done.incrementAndGet();
-                  int at = recorded.getAndIncrement();
-                  if (at < nanos.length) {
-                    nanos[at] = took;
-                  }
-                }
-                inFlight.release();
-              });
-    }
-    inFlight.acquire(concurrency);
-    double took = secondsSince(start);
-    long[] sorted = Arrays.copyOf(nanos, Math.min(recorded.get(), nanos.length));
-    Arrays.sort(sorted);
-    Load load = new Load(name, round, done.get(), errors.get(), took, sorted);
+    LoopbackLoad.Result r = LoopbackLoad.run(port, KEY, concurrency, secs, shadows, path);
+    Load load = new Load(name, round, r.ok(), r.errors(), r.seconds(), r.sortedNanos());
     log(
         "%s round %d: %,.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d errors",
         name, round, load.rate(), load.percentileMs(0.50), load.percentileMs(0.99), load.errors());
@@ -380,9 +337,11 @@ public final class ShadowApiBenchmark {
     md.append(
             "One JVM: embedded Kafka (KRaft), the shadow-api reading `iot.devices` and "
                 + "`iot.shadows` into its on-disk view store (H2 MVStore), a bare Javalin handler answering "
-                + "the same bytes, and the load generator (`java.net.http.HttpClient`, HTTP/1.1, ")
+                + "the same bytes, and the load generator (LoopbackLoad: ")
         .append(concurrency)
-        .append(" requests in flight, random device ids) on loopback; ")
+        .append(
+            " keep-alive HTTP/1.1 connections, each a closed loop of GETs of random device ids"
+                + " with the API key header) on loopback; ")
         .append(rounds)
         .append(" round(s) of ")
         .append(seconds)

@@ -24,7 +24,6 @@ public final class ServingOptions {
   public static final ConfigOption<String> RATE_KEYS =
       ConfigOption.key("ratelimit.keys")
           .stringType()
-          .check(v -> violation(() -> RateLimits.parseKeyLimits(v)))
           .description(
               "limits of single keys over their role's: comma-separated `KEY_ID=RATE/BURST`, KEY_ID"
                   + " the first 12 hex characters of the key's SHA-256"
@@ -81,7 +80,14 @@ public final class ServingOptions {
     byRole.put(Role.READER, RateLimits.Limit.parse(s.get(RATE_READER)));
     byRole.put(Role.OPERATOR, RateLimits.Limit.parse(s.get(RATE_OPERATOR)));
     byRole.put(Role.ADMIN, RateLimits.Limit.parse(s.get(RATE_ADMIN)));
-    rateLimits = new RateLimits(byRole, RateLimits.parseKeyLimits(s.get(RATE_KEYS)));
+    Map<String, RateLimits.Limit> byKey;
+    try {
+      byKey = RateLimits.parseKeyLimits(s.get(RATE_KEYS));
+    } catch (IllegalArgumentException e) {
+      // Not through the option's check, which repeats the value: a key pasted by mistake is secret.
+      throw new ConfigException("setting '" + RATE_KEYS.key() + "': " + e.getMessage(), e);
+    }
+    rateLimits = new RateLimits(byRole, byKey);
     String dir = s.get(STORE_DIR);
     if (dir == null) {
       String build = System.getProperty("fleetpulse.build.dir");
@@ -113,14 +119,5 @@ public final class ServingOptions {
                 + "`, "
                 + LIMIT_FORMAT
                 + "; over it: 429 with `Retry-After`");
-  }
-
-  private static String violation(Runnable parse) {
-    try {
-      parse.run();
-      return null;
-    } catch (IllegalArgumentException e) {
-      return e.getMessage();
-    }
   }
 }
