@@ -3,7 +3,6 @@ package io.fleetpulse.api;
 import io.fleetpulse.api.graphql.GraphQlApi;
 import io.fleetpulse.api.internal.AlertActionRoutes;
 import io.fleetpulse.api.internal.AlertStore;
-import io.fleetpulse.api.internal.ApiKeys;
 import io.fleetpulse.api.internal.ApiRoutes;
 import io.fleetpulse.api.internal.Connectivity;
 import io.fleetpulse.api.internal.DeviceStore;
@@ -12,11 +11,13 @@ import io.fleetpulse.api.internal.GroupRoutes;
 import io.fleetpulse.api.internal.KafkaWriter;
 import io.fleetpulse.api.internal.MetricsRoutes;
 import io.fleetpulse.api.internal.Problem;
+import io.fleetpulse.api.internal.RateLimits;
 import io.fleetpulse.api.internal.Role;
 import io.fleetpulse.api.internal.ShadowResponses;
 import io.fleetpulse.api.internal.ShadowRoutes;
 import io.fleetpulse.api.internal.ShadowStore;
 import io.fleetpulse.api.internal.TopicView;
+import io.fleetpulse.api.internal.ViewStore;
 import io.fleetpulse.api.live.LiveStreams;
 import io.fleetpulse.api.webhooks.Webhooks;
 import io.fleetpulse.connectors.kafka.topics.TopicCheck;
@@ -64,12 +65,14 @@ public final class ShadowApi implements AutoCloseable {
   private final LiveStreams live;
   private final GraphQlApi graphql;
   private final byte[] openApi;
+  private final ViewStore store;
   private Javalin app;
 
   public ShadowApi(ShadowApiConfig config) {
     this.config = config;
-    DeviceStore devices = new DeviceStore();
-    ShadowStore shadows = new ShadowStore();
+    store = ViewStore.open(config.serving.storeDir, config.serving.storeCacheMb);
+    DeviceStore devices = new DeviceStore(store);
+    ShadowStore shadows = new ShadowStore(store);
     AlertStore alerts = new AlertStore(config.maxAlertTransitions);
     Connectivity connectivity = new Connectivity();
     alerts.feed(connectivity);
@@ -170,6 +173,10 @@ public final class ShadowApi implements AutoCloseable {
           .tag("view", v.name())
           .description("Records skipped because they could not be read")
           .register(registry);
+      Gauge.builder("fleetpulse.api.view.lag", v, TopicView::lag)
+          .tag("view", v.name())
+          .description("Records between what the view has read and its topic's end")
+          .register(registry);
       Gauge.builder("fleetpulse.api.view.ready", v, x -> x.ready() ? 1 : 0)
           .tag("view", v.name())
           .description("1 once the view has read what its topic held at start")
@@ -202,6 +209,7 @@ public final class ShadowApi implements AutoCloseable {
                     f.location = io.javalin.http.staticfiles.Location.CLASSPATH;
                   });
             });
+    app.beforeMatched(this::refuseLargeBody);
     app.beforeMatched(this::authorize);
     app.get("/health", this::health);
     app.get(
@@ -287,7 +295,21 @@ public final class ShadowApi implements AutoCloseable {
           "Authorization",
           "send an API key as 'Authorization: Bearer KEY' or 'X-Api-Key: KEY'");
     }
-    ctx.attribute(AlertActionRoutes.CALLER, "key:" + ApiKeys.hash(key).substring(0, 12));
+    String keyId = RateLimits.keyId(key);
+    ctx.attribute(AlertActionRoutes.CALLER, "key:" + keyId);
+    long retryAfter = config.serving.rateLimits.acquire(keyId, role);
+    if (retryAfter > 0) {
+      ctx.header("Retry-After", String.valueOf(retryAfter));
+      throw new Problem(
+          429,
+          "rate_limited",
+          null,
+          "this key may send "
+              + config.serving.rateLimits.limitOf(keyId, role)
+              + "; retry after "
+              + retryAfter
+              + " s");
+    }
     Role required = (Role) needed.iterator().next();
     if (!role.includes(required)) {
       throw new Problem(
@@ -295,15 +317,42 @@ public final class ShadowApi implements AutoCloseable {
     }
   }
 
+  /**
+   * 413 for a body over the limit on every route, also those that read none (Javalin checks only
+   * when a body is read): by its length, or for a chunked GET by reading at most the limit.
+   */
+  private void refuseLargeBody(Context ctx) throws IOException {
+    long length = ctx.req().getContentLengthLong();
+    boolean tooLarge = length > config.maxBodyBytes;
+    if (length < 0
+        && ctx.header("Transfer-Encoding") != null
+        && ctx.method() == io.javalin.http.HandlerType.GET) {
+      tooLarge =
+          ctx.req().getInputStream().readNBytes(config.maxBodyBytes + 1).length
+              > config.maxBodyBytes;
+    }
+    if (tooLarge) {
+      throw new Problem(
+          413,
+          "body_too_large",
+          "body",
+          "request bodies are limited to " + config.maxBodyBytes + " bytes");
+    }
+  }
+
   private void health(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
-    boolean ready = ready();
-    body.put("status", ready ? "UP" : "STARTING");
+    boolean started = ready();
+    boolean stuck = views.stream().anyMatch(v -> v.stuck(config.serving.viewStuckAfter));
+    boolean ready = started && !stuck;
+    body.put("status", ready ? "UP" : stuck ? "VIEW_STUCK" : "STARTING");
     Map<String, Object> byView = new LinkedHashMap<>();
     for (TopicView v : views) {
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("ready", v.ready());
       one.put("startLag", v.startLag());
+      one.put("lag", v.lag());
+      one.put("stuck", v.stuck(config.serving.viewStuckAfter));
       one.put("applied", v.applied());
       one.put("unreadable", v.unreadable());
       if (v.failure() != null) {
@@ -369,6 +418,7 @@ public final class ShadowApi implements AutoCloseable {
     webhooks.close();
     live.close();
     views.forEach(TopicView::close);
+    store.close();
     shadowResponses.close();
     writer.close();
     registry.close();

@@ -2,6 +2,7 @@ package io.fleetpulse.api;
 
 import io.fleetpulse.api.graphql.GraphQlOptions;
 import io.fleetpulse.api.internal.ApiKeys;
+import io.fleetpulse.api.internal.ServingOptions;
 import io.fleetpulse.api.live.LiveOptions;
 import io.fleetpulse.api.webhooks.WebhookOptions;
 import io.fleetpulse.config.ConfigException;
@@ -117,6 +118,7 @@ public final class ShadowApiConfig {
           .add(WebhookOptions.ALL.toArray(ConfigOption<?>[]::new))
           .add(LiveOptions.ALL.toArray(ConfigOption<?>[]::new))
           .add(GraphQlOptions.ALL.toArray(ConfigOption<?>[]::new))
+          .add(ServingOptions.ALL.toArray(ConfigOption<?>[]::new))
           .prefix(KafkaOptions.PROPERTIES_PREFIX, KafkaOptions.PROPERTIES_DESCRIPTION)
           .build();
 
@@ -144,6 +146,7 @@ public final class ShadowApiConfig {
   final WebhookOptions webhooks;
   final LiveOptions live;
   final GraphQlOptions graphql;
+  final ServingOptions serving;
 
   private ShadowApiConfig(Settings s) {
     bootstrapServers = s.get(KafkaOptions.BOOTSTRAP_SERVERS);
@@ -175,6 +178,7 @@ public final class ShadowApiConfig {
     webhooks = WebhookOptions.from(s);
     live = LiveOptions.from(s);
     graphql = GraphQlOptions.from(s);
+    serving = ServingOptions.from(s);
   }
 
   /**

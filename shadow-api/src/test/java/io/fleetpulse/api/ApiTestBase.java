@@ -74,6 +74,10 @@ abstract class ApiTestBase {
     settings.put("http.host", "127.0.0.1");
     settings.put("http.port", "0");
     settings.put("auth.api-keys", ADMIN + "=admin," + OPERATOR + "=operator," + READER + "=reader");
+    // The shared classes send bursts of requests (fuzz, polling); RateLimitIT tests the limits.
+    settings.put("ratelimit.reader", "0");
+    settings.put("ratelimit.operator", "0");
+    settings.put("ratelimit.admin", "0");
     settings.putAll(more);
     return ShadowApiConfig.from(Settings.of(settings, ShadowApiConfig.OPTIONS));
   }

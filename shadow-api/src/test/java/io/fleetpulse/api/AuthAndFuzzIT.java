@@ -128,6 +128,39 @@ class AuthAndFuzzIT extends ApiTestBase {
     assertThat(requests).isGreaterThan(1000);
   }
 
+  @Test
+  void routesThatReadNoBodyRefuseAnOversizedOneAs413() throws Exception {
+    upsertFz1();
+    String big = "{\"a\":\"" + "x".repeat(1_100_000) + "\"}";
+    int checked = 0;
+    for (ApiRoutes.Route route : api.routes()) {
+      String method = route.method().name();
+      if (!List.of("GET", "DELETE").contains(method)) {
+        continue;
+      }
+      String path = fill(route.path(), "fz-1");
+      // Headers only: the streams answer 200 and never end.
+      assertThat(status(method, path, ADMIN, big)).as(method + " " + route.path()).isEqualTo(413);
+      checked++;
+    }
+    assertThat(checked).isGreaterThan(10);
+    HttpResponse<String> r = call("GET", "/devices", READER, big);
+    assertThat(json(r).path("code").asText()).isEqualTo("body_too_large");
+    // Without a length (chunked), a GET is read up to the limit, then refused.
+    HttpRequest chunked =
+        HttpRequest.newBuilder(URI.create(base + "/devices"))
+            .header("Authorization", "Bearer " + READER)
+            .method(
+                "GET",
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(big.getBytes())))
+            .build();
+    assertThat(HTTP.send(chunked, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(413);
+    // At the limit passes.
+    assertThat(call("GET", "/devices", READER, "x".repeat(1_048_576)).statusCode()).isEqualTo(200);
+  }
+
   private static void assertNo5xx(String method, String path, String body, String type)
       throws Exception {
     HttpRequest.Builder b =

@@ -66,6 +66,20 @@ class ShadowApiConfigTest {
   }
 
   @Test
+  void aBadRateLimitFailsTheStartNamingItsKey() {
+    assertThatThrownBy(() -> config(Map.of("ratelimit.operator", "fast")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ratelimit.operator")
+        .hasMessageContaining("RATE/BURST");
+    assertThatThrownBy(() -> config(Map.of("ratelimit.keys", "s3cret=5/10")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ratelimit.keys")
+        .hasMessageContaining("entry 1")
+        .hasMessageNotContaining("s3cret");
+    assertThat(config(Map.of("ratelimit.keys", "0123456789ab=5/10, ABCDEF012345=0"))).isNotNull();
+  }
+
+  @Test
   void theReadmeTableMatchesTheDeclarations() {
     assertThat(ReadmeTable.differences(Path.of("README.md"), "shadow-api", ShadowApiConfig.OPTIONS))
         .isEmpty();

@@ -83,6 +83,8 @@ public final class Problem extends RuntimeException {
         return "Content Too Large";
       case 415:
         return "Unsupported Media Type";
+      case 429:
+        return "Too Many Requests";
       case 503:
         return "Service Unavailable";
       default:

@@ -56,6 +56,8 @@ public final class TopicView implements AutoCloseable {
   private volatile boolean ready;
   private volatile String failure;
   private volatile boolean closing;
+  private volatile long lag = -1;
+  private volatile long lastProgressNanos = System.nanoTime();
 
   public TopicView(
       String name,
@@ -125,6 +127,22 @@ public final class TopicView implements AutoCloseable {
   }
 
   /**
+   * Records between what the view has read and the end of its topic (the last stable offset, as the
+   * view reads committed records only), as of its last poll; -1 before it knows.
+   */
+  public long lag() {
+    return lag;
+  }
+
+  /**
+   * Whether the view has stopped, or has been behind its topic's end without reading anything for
+   * longer than {@code after} (a reader that hangs counts: it updates nothing).
+   */
+  public boolean stuck(Duration after) {
+    return failure != null || System.nanoTime() - lastProgressNanos > after.toNanos();
+  }
+
+  /**
    * Waits until the view has applied the record at {@code offset} of {@code partition}.
    *
    * @return whether it did within {@code timeout}
@@ -157,14 +175,24 @@ public final class TopicView implements AutoCloseable {
       startEnds = Map.copyOf(ends);
       while (!closing) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        // Before applying them: a reader that hangs in a record shows what it has not applied.
+        lag = behind(partitions, ends) + records.count();
         for (ConsumerRecord<byte[], byte[]> record : records) {
           apply(record);
         }
+        long read = 0;
         synchronized (progress) {
           for (TopicPartition tp : partitions) {
-            positions.put(tp.partition(), consumer.position(tp));
+            long position = consumer.position(tp);
+            read += position - positions.getOrDefault(tp.partition(), 0L);
+            positions.put(tp.partition(), position);
           }
           progress.notifyAll();
+        }
+        long behind = behind(partitions, ends);
+        lag = behind;
+        if (read > 0 || behind == 0) {
+          lastProgressNanos = System.nanoTime();
         }
         if (!ready && startLag() == 0) {
           ready = true;
@@ -180,6 +208,20 @@ public final class TopicView implements AutoCloseable {
     } finally {
       consumer.close(Duration.ofSeconds(2));
     }
+  }
+
+  /** Records after the consumer's positions up to the ends it knows (no request of its own). */
+  private long behind(List<TopicPartition> partitions, Map<Integer, Long> startEnds) {
+    long behind = 0;
+    for (TopicPartition tp : partitions) {
+      // Known from the fetch answers; until the first one, the ends found at start.
+      behind +=
+          consumer
+              .currentLag(tp)
+              .orElse(
+                  Math.max(0, startEnds.getOrDefault(tp.partition(), 0L) - consumer.position(tp)));
+    }
+    return behind;
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> record) {
