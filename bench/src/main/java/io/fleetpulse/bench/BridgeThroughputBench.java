@@ -295,7 +295,8 @@ public final class BridgeThroughputBench {
     return rates.stream().map(r -> String.format("%.0f", r)).collect(Collectors.joining(", "));
   }
 
-  private static String mosquittoVersion() {
+  /** The first line of {@code mosquitto -h}: its version. */
+  public static String mosquittoVersion() {
     try {
       Process p =
           new ProcessBuilder(MosquittoBroker.binary(), "-h").redirectErrorStream(true).start();

@@ -10,28 +10,52 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
 /** PNG charts of benchmark results (XChart), written next to the markdown report. */
-final class BenchCharts {
+public final class BenchCharts {
 
   private BenchCharts() {}
 
   /** A bar chart of median records/s per reader, in the order of {@code medians}. */
   static void medians(Path png, String title, Map<String, Double> medians) throws IOException {
     CategoryChart chart =
+        bars(
+            title,
+            "reader",
+            "median records/s",
+            new ArrayList<>(medians.keySet()),
+            Map.of("records/s", new ArrayList<>(medians.values())));
+    chart.getStyler().setLegendVisible(false);
+    save(png, List.of(chart));
+  }
+
+  /** A bar chart with one series (name to values, one per category) per entry of {@code series}. */
+  public static CategoryChart bars(
+      String title,
+      String xTitle,
+      String yTitle,
+      List<String> categories,
+      Map<String, List<Double>> series) {
+    CategoryChart chart =
         new CategoryChartBuilder()
             .width(900)
             .height(500)
             .title(title)
-            .xAxisTitle("reader")
-            .yAxisTitle("median records/s")
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
             .build();
-    chart.getStyler().setLegendVisible(false);
     chart.getStyler().setLabelsVisible(true);
-    List<String> names = new ArrayList<>(medians.keySet());
-    List<Double> values = new ArrayList<>(medians.values());
-    chart.addSeries("records/s", names, values);
+    series.forEach((name, values) -> chart.addSeries(name, categories, values));
+    return chart;
+  }
+
+  /** Writes {@code charts} side by side into one PNG. */
+  public static void save(Path png, List<CategoryChart> charts) throws IOException {
     String file = png.toAbsolutePath().toString();
     // XChart appends the extension itself.
     BitmapEncoder.saveBitmap(
-        chart, file.substring(0, file.length() - ".png".length()), BitmapEncoder.BitmapFormat.PNG);
+        charts,
+        1,
+        charts.size(),
+        file.substring(0, file.length() - ".png".length()),
+        BitmapEncoder.BitmapFormat.PNG);
   }
 }
