@@ -3,6 +3,7 @@ package io.fleetpulse.bench.anomaly;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.fleetpulse.bench.BridgeThroughputBench;
 import io.fleetpulse.config.Settings;
 import io.fleetpulse.connectors.mqtt.MqttBridge;
 import io.fleetpulse.connectors.mqtt.MqttBridgeConfig;
@@ -42,8 +43,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class AlertLatency {
 
-  /** A measured setting: its name, what it is, job arguments and Flink settings over the job's. */
-  record Setup(String name, String label, List<String> jobArgs, Configuration flink) {}
+  /** A measured setting: its name, what it is, and the job arguments that make it. */
+  record Setup(String name, String label, List<String> jobArgs) {}
 
   /** What one setup measured: latencies in nanoseconds per probe that arrived. */
   record Result(
@@ -85,7 +86,11 @@ final class AlertLatency {
   /** The topics every setup shares: nobody writes signals or actions, so they stay empty. */
   static void createSharedTopics(KafkaTestClient kafka) {
     kafka.createTopics(
-        1, SHARED_PREFIX + "signals", SHARED_PREFIX + "actions", SHARED_PREFIX + "alert-dlq");
+        1,
+        SHARED_PREFIX + "signals",
+        SHARED_PREFIX + "actions",
+        SHARED_PREFIX + "alert-dlq",
+        SHARED_PREFIX + "bridge-rejected");
     kafka.createTopics(1, Map.of("cleanup.policy", "compact"), SHARED_PREFIX + "devices");
   }
 
@@ -206,18 +211,9 @@ final class AlertLatency {
   }
 
   private MqttBridge bridge(String name, String raw) throws InterruptedException {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("mqtt.host", broker.host());
-    settings.put("mqtt.port", String.valueOf(broker.port()));
-    settings.put("mqtt.client-id", "anomaly-bench-bridge-" + name);
-    settings.put("mqtt.shared-group", "anomaly-bench-" + name);
-    settings.put("mqtt.session-expiry", "1s");
-    // Mosquitto 2.0.11 overruns a receive maximum below the load (see the bridge README, Memory).
-    settings.put("mqtt.receive-maximum", "65535");
-    settings.put("kafka.bootstrap.servers", bootstrap);
-    settings.put("uplink.routes", "devices/{deviceId}/telemetry=" + raw);
-    settings.put("downlink.enabled", "false");
-    settings.put("http.port", "-1");
+    Map<String, String> settings =
+        BridgeThroughputBench.benchBridgeSettings(broker, bootstrap, "anomaly-" + name, raw);
+    settings.put("topic.bridge.rejected", SHARED_PREFIX + "bridge-rejected");
     MqttBridge bridge =
         MqttBridge.builder()
             .config(MqttBridgeConfig.from(Settings.of(settings, MqttBridgeConfig.OPTIONS)))
@@ -261,7 +257,6 @@ final class AlertLatency {
     args.addAll(setup.jobArgs());
     AnomalyJobConfig config = AnomalyJobConfig.load(args.toArray(String[]::new), Map.of());
     Configuration conf = AnomalyJob.flinkConfiguration(config);
-    conf.addAll(setup.flink());
     // A failure must fail the benchmark, not restart behind its back.
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     StreamExecutionEnvironment env =

@@ -1,11 +1,11 @@
 package io.fleetpulse.bench.anomaly;
 
 import io.fleetpulse.bench.telemetry.BenchCharts;
+import io.fleetpulse.bench.telemetry.TelemetryJobBenchmark;
 import io.fleetpulse.devstack.BuildDirs;
 import io.fleetpulse.devstack.kafka.EmbeddedKafka;
 import io.fleetpulse.devstack.kafka.KafkaTestClient;
 import io.fleetpulse.devstack.mqtt.MosquittoBroker;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -16,8 +16,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExecutionOptions;
 
 /**
  * The AnomalyJob benchmark, in one JVM and one run: (1) alert latency, MQTT publish of a breaching
@@ -79,7 +77,7 @@ public final class AnomalyJobBenchmark {
             PARALLELISM);
     int recordCount = records != null ? records : quick ? 100_000 : 500_000;
     int roundCount = rounds != null ? rounds : quick ? 1 : 3;
-    String loadAtStart = loadAverage();
+    String loadAtStart = TelemetryJobBenchmark.loadAverage();
     long began = System.nanoTime();
 
     Path work = BuildDirs.fresh("bench-anomaly");
@@ -146,53 +144,40 @@ public final class AnomalyJobBenchmark {
             runs,
             notes.toString(),
             loadAtStart,
-            loadAverage(),
+            TelemetryJobBenchmark.loadAverage(),
             (System.nanoTime() - began) / 1e9);
     System.out.print(report);
     if (out != null) {
       Files.createDirectories(out.toAbsolutePath().getParent());
-      Path csv = sibling(out, ".csv");
-      Path png = sibling(out, ".png");
+      Path csv = TelemetryJobBenchmark.sibling(out, ".csv");
+      Path png = TelemetryJobBenchmark.sibling(out, ".png");
       Files.writeString(csv, Report.csv(latencies, recordCount, runs));
       BenchCharts.save(png, Report.charts(latencies, recordCount, runs));
       Files.writeString(
           out,
           report
-              + "\nData: [`"
-              + csv.getFileName()
-              + "`]("
-              + csv.getFileName()
-              + "); chart:\n\n![latency percentiles and throughput]("
-              + png.getFileName()
-              + ")\n");
+              + String.format(
+                  "%nData: [`%1$s`](%1$s); chart:%n%n![latency percentiles and throughput](%2$s)%n",
+                  csv.getFileName(), png.getFileName()));
     }
     System.exit(0);
   }
 
   /** The settings measured, in order; the job's defaults first. */
   static List<AlertLatency.Setup> setups() {
-    Configuration flinkDefault = new Configuration();
-    flinkDefault.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(100));
-    Configuration tenMs = new Configuration();
-    tenMs.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(10));
     return List.of(
         new AlertLatency.Setup(
             "defaults",
-            "the job's defaults (AT_LEAST_ONCE, checkpoints every 30 s)",
-            List.of(),
-            new Configuration()),
+            "the job's defaults (AT_LEAST_ONCE, buffer timeout 10 ms, checkpoints every 30 s)",
+            List.of()),
         new AlertLatency.Setup(
             "buffer-100ms",
-            "defaults, network buffer timeout 100 ms (Flink's default)",
-            List.of(),
-            flinkDefault),
-        new AlertLatency.Setup(
-            "buffer-10ms", "defaults, network buffer timeout 10 ms", List.of(), tenMs),
+            "defaults but buffer timeout 100 ms (Flink's default)",
+            List.of("--anomaly.buffer-timeout", "100ms")),
         new AlertLatency.Setup(
             "exactly-once-1s",
             "EXACTLY_ONCE, checkpoints every 1 s",
-            List.of("--kafka.delivery.guarantee", "EXACTLY_ONCE", "--checkpoint.interval", "1s"),
-            new Configuration()));
+            List.of("--kafka.delivery.guarantee", "EXACTLY_ONCE", "--checkpoint.interval", "1s")));
   }
 
   /** Nearest-rank percentile of nanosecond values, in milliseconds. */
@@ -211,20 +196,5 @@ public final class AnomalyJobBenchmark {
     Collections.sort(sorted);
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
-  private static Path sibling(Path out, String extension) {
-    String name = out.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    return out.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + extension);
-  }
-
-  static String loadAverage() {
-    try {
-      String[] parts = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
-      return parts[0] + ", " + parts[1] + ", " + parts[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
   }
 }
