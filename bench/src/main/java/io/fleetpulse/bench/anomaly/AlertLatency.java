@@ -55,7 +55,13 @@ final class AlertLatency {
       int probes,
       int lost,
       double backgroundRate,
-      long jobStartMillis) {}
+      long jobStartMillis) {
+
+    /** The result of a setup that did not run to its end. */
+    static Result failed(Setup setup) {
+      return new Result(setup, List.of(), List.of(), List.of(), 0, 0, 0, -1);
+    }
+  }
 
   /** Durations and rates of a measurement. */
   record Plan(
@@ -115,11 +121,17 @@ final class AlertLatency {
       JobClient job = submit(setup, raw, alerts);
       try {
         // Ready once a probe's alert came through: the job runs and reads the raw topic.
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         int first = 0;
         while (probes.alerted(first) == 0) {
           if (System.nanoTime() > deadline) {
-            throw new IllegalStateException(setup.name() + ": no alert within 3 minutes of start");
+            throw new IllegalStateException(
+                setup.name() + ": no alert within 2 minutes of start; " + progress(load, reader));
+          }
+          if (System.nanoTime() > nextReport) {
+            log("%s: waiting for the first alert; %s", setup.name(), progress(load, reader));
+            nextReport += TimeUnit.SECONDS.toNanos(10);
           }
           first = probes.next();
           publish(prober, probes, first);
@@ -146,6 +158,15 @@ final class AlertLatency {
         prober.disconnect().get(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  private static String progress(MqttLoad load, ProbeReader reader) {
+    return String.format(
+        Locale.ROOT,
+        "%,d background messages sent, %,d raw records and %,d alerts read",
+        load.sent(),
+        reader.rawRead(),
+        reader.alertsRead());
   }
 
   private Result result(
@@ -346,6 +367,8 @@ final class AlertLatency {
     private final Probes probes;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile long rawRead;
+    private volatile long alertsRead;
 
     ProbeReader(String bootstrap, String raw, String alerts, Probes probes) {
       this.raw = raw;
@@ -376,6 +399,7 @@ final class AlertLatency {
           long now = System.nanoTime();
           for (ConsumerRecord<byte[], byte[]> record : records) {
             if (record.topic().equals(raw)) {
+              rawRead++;
               String key =
                   record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
               int probe = probes.probeOf(key);
@@ -383,6 +407,7 @@ final class AlertLatency {
                 probes.markRaw(probe, now);
               }
             } else {
+              alertsRead++;
               Alert alert = ModelJson.fromBytes(record.value(), Alert.class);
               int probe = probes.probeOf(alert.getDeviceId());
               if (probe >= 0 && alert.getState() == AlertState.OPEN) {
@@ -393,7 +418,16 @@ final class AlertLatency {
         }
       } catch (RuntimeException e) {
         failure = e;
+        log("reading the probes failed: %s", e);
       }
+    }
+
+    long rawRead() {
+      return rawRead;
+    }
+
+    long alertsRead() {
+      return alertsRead;
     }
 
     @Override

@@ -205,7 +205,9 @@ final class Report {
     for (AlertLatency.Result r : latencies) {
       settings.add(r.setup().name());
       for (double p : PERCENTILES) {
-        series.get("p" + (int) p).add(percentile(r.endToEnd(), p));
+        double ms = percentile(r.endToEnd(), p);
+        // A failed setting has no latencies: a bar of 0, its failure is in the report.
+        series.get("p" + (int) p).add(Double.isNaN(ms) ? 0 : ms);
       }
     }
     CategoryChart latency =
