@@ -107,8 +107,29 @@ final class AlertLatency {
     kafka.createTopics(2, alerts);
     Probes probes = new Probes(setup.name() + "-probe-");
     try (MqttBridge bridge = bridge(setup.name(), raw);
-        ProbeReader reader = new ProbeReader(bootstrap, raw, alerts, probes);
-        MqttLoad load =
+        ProbeReader reader = new ProbeReader(bootstrap, raw, alerts, probes)) {
+      Mqtt5AsyncClient prober = connect("bench-prober-" + setup.name());
+      long submitted = System.nanoTime();
+      JobClient job = submit(setup, raw, alerts);
+      try {
+        // Ready once a probe's alert came through: the job runs and reads the raw topic. The
+        // background starts only then, so that the job does not begin behind a backlog.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (probes.firstAlerted() == 0) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                setup.name() + ": no alert within 2 minutes of start; " + progress(reader));
+          }
+          if (job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+            job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+            throw new IllegalStateException(setup.name() + ": the job ended");
+          }
+          publish(prober, probes, probes.next());
+          Thread.sleep(500);
+        }
+        long jobStartMillis = TimeUnit.NANOSECONDS.toMillis(probes.firstAlerted() - submitted);
+        log("%s: first alert %d ms after the job was submitted", setup.name(), jobStartMillis);
+        try (MqttLoad load =
             MqttLoad.start(
                 broker.host(),
                 broker.port(),
@@ -116,43 +137,22 @@ final class AlertLatency {
                 plan.devices(),
                 plan.backgroundPerSecond(),
                 setup.name())) {
-      Mqtt5AsyncClient prober = connect("bench-prober-" + setup.name());
-      long submitted = System.nanoTime();
-      JobClient job = submit(setup, raw, alerts);
-      try {
-        // Ready once a probe's alert came through: the job runs and reads the raw topic.
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        int first = 0;
-        while (probes.alerted(first) == 0) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException(
-                setup.name() + ": no alert within 2 minutes of start; " + progress(load, reader));
+          probeFor(prober, probes, plan.warmUp());
+          int from = probes.next();
+          long loadFrom = load.sent();
+          long measureStart = System.nanoTime();
+          probeFor(prober, probes, plan.measure());
+          double rate = (load.sent() - loadFrom) / seconds(System.nanoTime() - measureStart);
+          int to = probes.next();
+          // Alerts of the last probes, and under EXACTLY_ONCE the last checkpoint's, still come.
+          long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+          while (!probes.allAlerted(from, to) && System.nanoTime() < drainEnd) {
+            Thread.sleep(20);
           }
-          if (System.nanoTime() > nextReport) {
-            log("%s: waiting for the first alert; %s", setup.name(), progress(load, reader));
-            nextReport += TimeUnit.SECONDS.toNanos(10);
-          }
-          first = probes.next();
-          publish(prober, probes, first);
-          Thread.sleep(500);
+          load.check();
+          log("%s: %s", setup.name(), progress(reader));
+          return result(setup, probes, from, to, rate, jobStartMillis);
         }
-        long jobStartMillis = TimeUnit.NANOSECONDS.toMillis(probes.alerted(first) - submitted);
-        log("%s: first alert %d ms after the job was submitted", setup.name(), jobStartMillis);
-        probeFor(prober, probes, plan.warmUp());
-        int from = probes.next();
-        long loadFrom = load.sent();
-        long measureStart = System.nanoTime();
-        probeFor(prober, probes, plan.measure());
-        double rate = (load.sent() - loadFrom) / seconds(System.nanoTime() - measureStart);
-        int to = probes.next();
-        // Alerts of the last probes, and under EXACTLY_ONCE the last checkpoint's, still come.
-        long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!probes.allAlerted(from, to) && System.nanoTime() < drainEnd) {
-          Thread.sleep(20);
-        }
-        load.check();
-        return result(setup, probes, from, to, rate, jobStartMillis);
       } finally {
         job.cancel().get(60, TimeUnit.SECONDS);
         prober.disconnect().get(10, TimeUnit.SECONDS);
@@ -160,11 +160,10 @@ final class AlertLatency {
     }
   }
 
-  private static String progress(MqttLoad load, ProbeReader reader) {
+  private static String progress(ProbeReader reader) {
     return String.format(
         Locale.ROOT,
-        "%,d background messages sent, %,d raw records and %,d alerts read",
-        load.sent(),
+        "%,d raw records and %,d alerts read",
         reader.rawRead(),
         reader.alertsRead());
   }
@@ -344,6 +343,11 @@ final class AlertLatency {
 
     long alerted(int probe) {
       return alerted.getOrDefault(probe, 0L);
+    }
+
+    /** When the first alert of any probe was read, or 0. */
+    long firstAlerted() {
+      return alerted.values().stream().mapToLong(Long::longValue).min().orElse(0);
     }
 
     boolean allAlerted(int from, int to) {

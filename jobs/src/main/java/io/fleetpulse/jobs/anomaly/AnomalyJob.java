@@ -283,8 +283,8 @@ public final class AnomalyJob {
     Configuration conf =
         JobEnvironment.configuration(
             config.checkpointInterval(), config.stateBackend(), config.checkpointDir());
-    // Alerts are few: their channels never fill a buffer, so each shuffle would hold an alert
-    // until the timeout (bench/results/2026-12-02-anomaly-job.md).
+    // Alerts are few: their channels never fill a buffer, so each of the job's shuffles would
+    // hold an alert until the timeout (Flink's default 100 ms); under load buffers fill first.
     conf.set(ExecutionOptions.BUFFER_TIMEOUT, config.bufferTimeout());
     return conf;
   }
