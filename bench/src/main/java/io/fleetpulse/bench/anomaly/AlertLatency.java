@@ -162,10 +162,7 @@ final class AlertLatency {
 
   private static String progress(ProbeReader reader) {
     return String.format(
-        Locale.ROOT,
-        "%,d raw records and %,d alerts read",
-        reader.rawRead(),
-        reader.alertsRead());
+        Locale.ROOT, "%,d raw records and %,d alerts read", reader.rawRead(), reader.alertsRead());
   }
 
   private Result result(
