@@ -147,20 +147,8 @@ public final class BridgeThroughputBench {
   private double bridge(
       MosquittoBroker broker, EmbeddedKafka kafka, MqttFleet fleet, int total, int round)
       throws Exception {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("mqtt.host", broker.host());
-    settings.put("mqtt.port", String.valueOf(broker.port()));
-    // A new identity and group per round, and short sessions: an earlier round's session must not
-    // take a share of this round's messages.
-    settings.put("mqtt.client-id", "bench-bridge-" + round);
-    settings.put("mqtt.shared-group", "bench-" + round);
-    settings.put("mqtt.session-expiry", "1s");
-    // Mosquitto 2.0.11 overruns a receive maximum below the load (see the bridge README, Memory).
-    settings.put("mqtt.receive-maximum", "65535");
-    settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    settings.put("uplink.routes", "devices/{deviceId}/telemetry=" + TOPIC);
-    settings.put("downlink.enabled", "false");
-    settings.put("http.port", "-1");
+    Map<String, String> settings =
+        benchBridgeSettings(broker, kafka.bootstrapServers(), String.valueOf(round), TOPIC);
     settings.putAll(bridgeOverrides);
     try (KafkaConsumer<byte[], byte[]> offsets = offsetReader(kafka);
         MqttBridge bridge =
@@ -183,6 +171,29 @@ public final class BridgeThroughputBench {
       await(() -> sum(offsets.endOffsets(partitions)) - before >= total);
       return total / seconds(start);
     }
+  }
+
+  /**
+   * Settings of a benchmark's bridge: uplink of {@code devices/{deviceId}/telemetry} to {@code
+   * topic}, no downlink, no HTTP port.
+   */
+  public static Map<String, String> benchBridgeSettings(
+      MosquittoBroker broker, String bootstrap, String run, String topic) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("mqtt.host", broker.host());
+    settings.put("mqtt.port", String.valueOf(broker.port()));
+    // A new identity and group per run, and short sessions: an earlier run's session must not
+    // take a share of this run's messages.
+    settings.put("mqtt.client-id", "bench-bridge-" + run);
+    settings.put("mqtt.shared-group", "bench-" + run);
+    settings.put("mqtt.session-expiry", "1s");
+    // Mosquitto 2.0.11 overruns a receive maximum below the load (see the bridge README, Memory).
+    settings.put("mqtt.receive-maximum", "65535");
+    settings.put("kafka.bootstrap.servers", bootstrap);
+    settings.put("uplink.routes", "devices/{deviceId}/telemetry=" + topic);
+    settings.put("downlink.enabled", "false");
+    settings.put("http.port", "-1");
+    return settings;
   }
 
   /** Waits until every partition's leader serves requests, before anything writes to them. */
@@ -295,7 +306,8 @@ public final class BridgeThroughputBench {
     return rates.stream().map(r -> String.format("%.0f", r)).collect(Collectors.joining(", "));
   }
 
-  private static String mosquittoVersion() {
+  /** The first line of {@code mosquitto -h}: its version. */
+  public static String mosquittoVersion() {
     try {
       Process p =
           new ProcessBuilder(MosquittoBroker.binary(), "-h").redirectErrorStream(true).start();

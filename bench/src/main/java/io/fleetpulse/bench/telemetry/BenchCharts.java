@@ -19,10 +19,28 @@ public final class BenchCharts {
     bars(png, title, "reader", "median records/s", medians);
   }
 
-  /** A bar chart of {@code values} (one bar per key, in its order) with the axes' titles. */
+  /** A bar chart of {@code values} (category to value, in map order) with the given axes. */
   public static void bars(
       Path png, String title, String xTitle, String yTitle, Map<String, Double> values)
       throws IOException {
+    CategoryChart chart =
+        bars(
+            title,
+            xTitle,
+            yTitle,
+            new ArrayList<>(values.keySet()),
+            Map.of(yTitle, new ArrayList<>(values.values())));
+    chart.getStyler().setLegendVisible(false);
+    save(png, List.of(chart));
+  }
+
+  /** A bar chart with one series (name to values, one per category) per entry of {@code series}. */
+  public static CategoryChart bars(
+      String title,
+      String xTitle,
+      String yTitle,
+      List<String> categories,
+      Map<String, List<Double>> series) {
     CategoryChart chart =
         new CategoryChartBuilder()
             .width(900)
@@ -31,14 +49,20 @@ public final class BenchCharts {
             .xAxisTitle(xTitle)
             .yAxisTitle(yTitle)
             .build();
-    chart.getStyler().setLegendVisible(false);
     chart.getStyler().setLabelsVisible(true);
-    List<String> names = new ArrayList<>(values.keySet());
-    List<Double> numbers = new ArrayList<>(values.values());
-    chart.addSeries(yTitle, names, numbers);
+    series.forEach((name, values) -> chart.addSeries(name, categories, values));
+    return chart;
+  }
+
+  /** Writes {@code charts} side by side into one PNG. */
+  public static void save(Path png, List<CategoryChart> charts) throws IOException {
     String file = png.toAbsolutePath().toString();
     // XChart appends the extension itself.
     BitmapEncoder.saveBitmap(
-        chart, file.substring(0, file.length() - ".png".length()), BitmapEncoder.BitmapFormat.PNG);
+        charts,
+        1,
+        charts.size(),
+        file.substring(0, file.length() - ".png".length()),
+        BitmapEncoder.BitmapFormat.PNG);
   }
 }

@@ -11,24 +11,24 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * A sink that only counts, into a JVM-wide counter named {@code name}: the benchmark runs its jobs
  * on a MiniCluster in its own JVM, so a check run can read what reached the sinks.
  */
-final class CountingSink<T> implements Sink<T> {
+public final class CountingSink<T> implements Sink<T> {
 
   private static final long serialVersionUID = 1L;
   private static final Map<String, LongAdder> COUNTS = new ConcurrentHashMap<>();
 
   private final String name;
 
-  CountingSink(String name) {
+  public CountingSink(String name) {
     this.name = name;
   }
 
   /** Sets every counter to zero. */
-  static void reset() {
+  public static void reset() {
     COUNTS.clear();
   }
 
   /** What the sinks named {@code name} received since the last {@link #reset()}. */
-  static long count(String name) {
+  public static long count(String name) {
     LongAdder adder = COUNTS.get(name);
     return adder == null ? 0 : adder.sum();
   }

@@ -27,6 +27,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -279,8 +280,13 @@ public final class AnomalyJob {
 
   /** The Flink settings of this job. */
   public static Configuration flinkConfiguration(AnomalyJobConfig config) {
-    return JobEnvironment.configuration(
-        config.checkpointInterval(), config.stateBackend(), config.checkpointDir());
+    Configuration conf =
+        JobEnvironment.configuration(
+            config.checkpointInterval(), config.stateBackend(), config.checkpointDir());
+    // Alerts are few: their channels never fill a buffer, so each of the job's shuffles would
+    // hold an alert until the timeout (Flink's default 100 ms); under load buffers fill first.
+    conf.set(ExecutionOptions.BUFFER_TIMEOUT, config.bufferTimeout());
+    return conf;
   }
 
   /** The job wired to Kafka. */

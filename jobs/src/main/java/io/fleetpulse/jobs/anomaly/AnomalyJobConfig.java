@@ -31,7 +31,8 @@ public record AnomalyJobConfig(
     Duration maxFutureSkew,
     Duration checkpointInterval,
     String stateBackend,
-    String checkpointDir) {
+    String checkpointDir,
+    Duration bufferTimeout) {
 
   public static final ConfigOption<String> TELEMETRY_TOPIC =
       topic(
@@ -105,6 +106,16 @@ public record AnomalyJobConfig(
           .defaultValue(Duration.ofMinutes(10))
           .description("window of the flapping count, and how long it must be stable to settle");
 
+  public static final ConfigOption<Duration> BUFFER_TIMEOUT =
+      ConfigOption.key("anomaly.buffer-timeout")
+          .durationType()
+          .nonNegative()
+          .defaultValue(Duration.ofMillis(10))
+          .description(
+              "longest a network buffer waits to fill before it is sent; each of the job's"
+                  + " shuffles adds up to this to an alert's latency (Flink's default: 100 ms);"
+                  + " `0`: send every record at once (costs throughput)");
+
   /** The Kafka options, with this job's consumer group. */
   public static final KafkaConfig.Options KAFKA = new KafkaConfig.Options("fleetpulse-anomaly");
 
@@ -113,7 +124,7 @@ public record AnomalyJobConfig(
       OptionSet.builder()
           .addAll(KAFKA.set)
           .add(TELEMETRY_TOPIC, DEVICES_TOPIC, SIGNALS_TOPIC, ACTIONS_TOPIC, ALERTS_TOPIC)
-          .add(DLQ_TOPIC, RULES_FILE, OUT_OF_ORDERNESS)
+          .add(DLQ_TOPIC, RULES_FILE, OUT_OF_ORDERNESS, BUFFER_TIMEOUT)
           .add(OFFLINE_HEARTBEAT, OFFLINE_FACTOR, OFFLINE_SEVERITY)
           .add(UPDATE_INTERVAL, REOPEN_WITHIN, FLAP_COUNT, FLAP_WINDOW)
           .add(TelemetryJobConfig.MAX_PAYLOAD_BYTES, TelemetryJobConfig.MAX_FUTURE_SKEW)
@@ -150,7 +161,8 @@ public record AnomalyJobConfig(
         s.get(TelemetryJobConfig.MAX_FUTURE_SKEW),
         s.get(TelemetryJobConfig.CHECKPOINT_INTERVAL),
         s.get(TelemetryJobConfig.STATE_BACKEND).flinkName(),
-        s.get(TelemetryJobConfig.CHECKPOINT_DIR));
+        s.get(TelemetryJobConfig.CHECKPOINT_DIR),
+        s.get(BUFFER_TIMEOUT));
   }
 
   /** The same configuration with other rules (tests, embedding). */
@@ -173,7 +185,8 @@ public record AnomalyJobConfig(
         maxFutureSkew,
         checkpointInterval,
         stateBackend,
-        checkpointDir);
+        checkpointDir,
+        bufferTimeout);
   }
 
   /** The same configuration with other lifecycle settings. */
@@ -196,7 +209,8 @@ public record AnomalyJobConfig(
         maxFutureSkew,
         checkpointInterval,
         stateBackend,
-        checkpointDir);
+        checkpointDir,
+        bufferTimeout);
   }
 
   /** The same configuration with another out-of-orderness bound. */
@@ -219,7 +233,8 @@ public record AnomalyJobConfig(
         maxFutureSkew,
         checkpointInterval,
         stateBackend,
-        checkpointDir);
+        checkpointDir,
+        bufferTimeout);
   }
 
   /** The topics this job reads and writes, for the start-up check. */

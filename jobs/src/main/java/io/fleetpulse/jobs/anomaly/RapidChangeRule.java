@@ -1,7 +1,6 @@
 package io.fleetpulse.jobs.anomaly;
 
 import io.fleetpulse.model.AlertSeverity;
-import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -17,14 +16,9 @@ public record RapidChangeRule(
     long clearAfterMs,
     AlertSeverity severity,
     List<String> deviceTypes)
-    implements Serializable {
+    implements SequenceRule {
 
   public RapidChangeRule {
     deviceTypes = List.copyOf(deviceTypes);
-  }
-
-  /** Whether the rule watches devices of {@code type}. */
-  public boolean appliesTo(String type) {
-    return DeviceTypes.match(deviceTypes, type);
   }
 }

@@ -1,26 +1,19 @@
 package io.fleetpulse.jobs.anomaly;
 
 import io.fleetpulse.model.Signal;
-import io.fleetpulse.model.SignalState;
 import io.fleetpulse.model.Telemetry;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.cep.CEP;
-import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 /**
- * A RISING rule as a Flink CEP pattern on a device's readings: {@code count} readings in a row,
- * each higher than the one before. A match is an ACTIVE signal with the rule's clear-after.
- *
- * <p>The pattern runs in arrival order ({@code inProcessingTime}): a device's readings arrive in
- * its own order on one partition, and a global watermark would let one device's clock hold back
- * another's detections.
+ * A RISING rule as a Flink CEP pattern on a device's readings (see {@link SequencePatterns}):
+ * {@code count} readings in a row, each higher than the one before. A match is an ACTIVE signal
+ * with the rule's clear-after.
  */
 public final class RisingPattern {
 
@@ -42,65 +35,52 @@ public final class RisingPattern {
   /** Signals of {@code rule} on the readings keyed by device. */
   public static SingleOutputStreamOperator<Signal> detect(
       KeyedStream<Telemetry, String> readings, RisingRule rule) {
-    return CEP.pattern(readings, pattern(rule))
-        .inProcessingTime()
-        .process(new ToSignal(rule), AnomalyTypes.SIGNAL);
+    return SequencePatterns.detect(readings, pattern(rule), new ToSignal(rule));
   }
 
   /** The reading has the metric and, after the first, is higher than the previous one matched. */
   static final class HigherThanBefore extends IterativeCondition<Telemetry> {
     private static final long serialVersionUID = 1L;
     private final RisingRule rule;
+    private final SequencePatterns.HasMetric hasMetric;
 
     HigherThanBefore(RisingRule rule) {
       this.rule = rule;
+      this.hasMetric = new SequencePatterns.HasMetric(rule);
     }
 
     @Override
     public boolean filter(Telemetry reading, Context<Telemetry> ctx) throws Exception {
-      String metric = rule.metric();
-      Double value = reading.getMetrics().get(metric);
-      if (value == null || !rule.appliesTo(reading.getType())) {
+      if (!hasMetric.filter(reading, ctx)) {
         return false;
       }
       Double previous = null;
       for (Telemetry earlier : ctx.getEventsForPattern(STEP)) {
-        previous = earlier.getMetrics().get(metric);
+        previous = earlier.getMetrics().get(rule.metric());
       }
-      return previous == null || value > previous;
+      return previous == null || SequencePatterns.value(rule, reading) > previous;
     }
   }
 
   /** One ACTIVE signal per match, at the last reading. */
-  static final class ToSignal extends PatternProcessFunction<Telemetry, Signal> {
+  static final class ToSignal extends SequencePatterns.ToSignal<RisingRule> {
     private static final long serialVersionUID = 1L;
-    private final RisingRule rule;
 
     ToSignal(RisingRule rule) {
-      this.rule = rule;
+      super(rule);
     }
 
     @Override
-    public void processMatch(
-        Map<String, List<Telemetry>> match, Context ctx, Collector<Signal> out) {
+    Signal signal(Map<String, List<Telemetry>> match) {
       List<Telemetry> readings = match.get(STEP);
-      Telemetry first = readings.get(0);
       Telemetry last = readings.get(readings.size() - 1);
-      double from = first.getMetrics().get(rule.metric());
-      double to = last.getMetrics().get(rule.metric());
-      Signal signal =
-          new Signal(
-              rule.name(),
-              last.getDeviceId(),
-              rule.metric(),
-              rule.severity(),
-              last.getTs(),
-              to,
-              rule.metric() + " rose " + readings.size() + " times in a row, " + from + " to " + to,
-              SignalState.ACTIVE);
-      signal.setType(TYPE);
-      signal.setClearAfterMs(rule.clearAfterMs());
-      out.collect(signal);
+      double from = SequencePatterns.value(rule, readings.get(0));
+      double to = SequencePatterns.value(rule, last);
+      return SequencePatterns.active(
+          rule,
+          TYPE,
+          last,
+          rule.metric() + " rose " + readings.size() + " times in a row, " + from + " to " + to);
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.fleetpulse.jobs.anomaly;
 
 import io.fleetpulse.model.AlertSeverity;
-import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -16,7 +15,7 @@ public record RisingRule(
     long clearAfterMs,
     AlertSeverity severity,
     List<String> deviceTypes)
-    implements Serializable {
+    implements SequenceRule {
 
   public RisingRule {
     deviceTypes = List.copyOf(deviceTypes);
@@ -26,10 +25,5 @@ public record RisingRule(
   public RisingRule(
       String name, String metric, int count, long clearAfterMs, AlertSeverity severity) {
     this(name, metric, count, clearAfterMs, severity, List.of());
-  }
-
-  /** Whether the rule watches devices of {@code type}. */
-  public boolean appliesTo(String type) {
-    return DeviceTypes.match(deviceTypes, type);
   }
 }

@@ -279,4 +279,60 @@ class ThresholdDetectorTest {
       assertThat(harness.extractOutputValues()).hasSize(1);
     }
   }
+
+  /** The README's "for a duration" example, reading by reading (every 30 s). */
+  @Test
+  void theReadmesForADurationExample() throws Exception {
+    ThresholdRule hot =
+        new ThresholdRule(
+            "hot",
+            "temperature",
+            null,
+            80.0,
+            null,
+            75.0,
+            120_000,
+            1,
+            60_000,
+            AlertSeverity.WARNING,
+            List.of());
+    assertThat(every30s(hot, 82, 85, 79, 83, 84, 86, 88, 90, 78, 74, 73, 72))
+        .extracting(Signal::getState, Signal::getTs)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(SignalState.ACTIVE, T + 210_000),
+            org.assertj.core.groups.Tuple.tuple(SignalState.CLEAR, T + 330_000));
+  }
+
+  /** The README's "N times in a row" example, then its deadband and clear. */
+  @Test
+  void theReadmesTimesInARowExample() throws Exception {
+    ThresholdRule cold =
+        new ThresholdRule(
+            "cold",
+            "temperature",
+            -10.0,
+            null,
+            -5.0,
+            null,
+            0,
+            3,
+            0,
+            AlertSeverity.WARNING,
+            List.of());
+    assertThat(every30s(cold, -11, -12, -9, -11, -11, -13, -7, -4))
+        .extracting(Signal::getState, Signal::getTs)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(SignalState.ACTIVE, T + 150_000),
+            org.assertj.core.groups.Tuple.tuple(SignalState.CLEAR, T + 210_000));
+  }
+
+  /** The signals of {@code rule} for one device's readings, 30 s apart from T. */
+  private static List<Signal> every30s(ThresholdRule rule, double... values) throws Exception {
+    try (var harness = harness(rule)) {
+      for (int i = 0; i < values.length; i++) {
+        harness.processElement(reading(T + i * 30_000L, values[i]), T);
+      }
+      return harness.extractOutputValues();
+    }
+  }
 }
