@@ -465,7 +465,7 @@ public final class TelemetryJobBenchmark {
   }
 
   /** {@code out} with its extension replaced by {@code extension}. */
-  static Path sibling(Path out, String extension) {
+  public static Path sibling(Path out, String extension) {
     String name = out.getFileName().toString();
     int dot = name.lastIndexOf('.');
     return out.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + extension);
@@ -538,7 +538,7 @@ public final class TelemetryJobBenchmark {
     System.err.printf(Locale.ROOT, "telemetry-job-bench: " + format + "%n", args);
   }
 
-  static String loadAverage() {
+  public static String loadAverage() {
     try {
       String[] parts = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
       return parts[0] + ", " + parts[1] + ", " + parts[2];
