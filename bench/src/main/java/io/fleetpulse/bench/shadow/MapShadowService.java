@@ -1,5 +1,6 @@
 package io.fleetpulse.bench.shadow;
 
+import io.fleetpulse.bench.telemetry.TelemetryJobBenchmark;
 import io.fleetpulse.jobs.shadow.ShadowMessage;
 import io.fleetpulse.jobs.shadow.ShadowMessageSerializationSchema;
 import io.fleetpulse.jobs.shadow.ShadowRequest;
@@ -13,14 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -51,7 +50,7 @@ final class MapShadowService implements AutoCloseable {
         new Thread(
             () -> {
               try (KafkaConsumer<byte[], byte[]> consumer =
-                      new KafkaConsumer<>(consumer(bootstrap));
+                      new KafkaConsumer<>(TelemetryJobBenchmark.consumerProperties(bootstrap));
                   KafkaProducer<byte[], byte[]> producer =
                       new KafkaProducer<>(producer(bootstrap))) {
                 List<TopicPartition> partitions = new ArrayList<>();
@@ -125,17 +124,6 @@ final class MapShadowService implements AutoCloseable {
   public void close() throws InterruptedException {
     running = false;
     thread.join(60_000);
-  }
-
-  private static Properties consumer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    // As the job's KafkaSource reads.
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    return p;
   }
 
   /** As {@code KafkaConnectors.sink} sets up the job's producers. */

@@ -1,5 +1,6 @@
 package io.fleetpulse.bench.shadow;
 
+import io.fleetpulse.bench.telemetry.TelemetryJobBenchmark;
 import io.fleetpulse.jobs.shadow.ShadowMessageSerializationSchema;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads a responses topic as a device would: counts {@code update/accepted} and {@code
@@ -124,12 +124,8 @@ final class ResponseWatcher implements AutoCloseable {
   }
 
   private static Properties props(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    Properties p = TelemetryJobBenchmark.consumerProperties(bootstrap);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return p;
   }
 }
