@@ -22,7 +22,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Each device reports every {@link #STEP_MS} ms of event time (device {@code d} offset by {@code
  * d} ms), with two metrics, a sequence number and its firmware version: about 175 bytes of JSON.
  */
-final class BenchTelemetry {
+public final class BenchTelemetry {
 
   static final String TOPIC = "bench.telemetry.raw";
   static final String DEVICES_TOPIC = "bench.devices";
@@ -113,7 +113,8 @@ final class BenchTelemetry {
     return bytes.get();
   }
 
-  private static KafkaProducer<byte[], byte[]> fastProducer(String bootstrap) {
+  /** A producer for filling benchmark topics fast (acks=1, lz4, large batches). */
+  public static KafkaProducer<byte[], byte[]> fastProducer(String bootstrap) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "1");

@@ -296,7 +296,8 @@ public final class TelemetryJobBenchmark {
     return new Timing(s, s);
   }
 
-  private static Properties consumerProperties(String bootstrap) {
+  /** A plain consumer reading as the jobs' KafkaSource reads (read_committed, no commits). */
+  public static Properties consumerProperties(String bootstrap) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

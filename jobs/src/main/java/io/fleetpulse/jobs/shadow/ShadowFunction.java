@@ -1,7 +1,5 @@
 package io.fleetpulse.jobs.shadow;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fleetpulse.common.Utf8;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.model.shadow.ShadowEngine;
@@ -105,41 +103,24 @@ public final class ShadowFunction
       ctx.output(DEAD_LETTERS, request.getDeadLetter());
       return;
     }
-    String json = shadow.value();
-    ObjectNode stored = json == null ? null : ShadowEngine.parseStored(json);
     long now = ctx.timerService().currentProcessingTime() / 1000;
-    byte[] payload = request.getPayload() == null ? new byte[0] : request.getPayload();
-    String name = request.getShadowName() == null ? request.getDeviceId() : request.getShadowName();
-    ShadowEngine.Outcome outcome =
-        switch (request.getOp()) {
-          case ShadowRequests.GET -> engine.get(stored, payload, name, now);
-          case ShadowRequests.DELETE -> engine.delete(stored, payload, name, now);
-          default -> engine.update(stored, payload, now);
-        };
-    String device = request.getDeviceId();
-    String shadowName = request.getShadowName();
-    for (ShadowEngine.Response response : outcome.responses()) {
-      ctx.output(
-          RESPONSES,
-          new ShadowMessage(
-              device, shadowName, response.kind(), Utf8.bytes(response.body().toString())));
+    ShadowStep.Result result = ShadowStep.apply(engine, shadow.value(), request, now);
+    for (ShadowMessage response : result.responses()) {
+      ctx.output(RESPONSES, response);
     }
-    if (outcome.response().kind().endsWith("/rejected")) {
+    if (result.rejected()) {
       rejected.inc();
     } else {
       accepted.inc();
     }
-    if (!outcome.changed()) {
+    if (result.stored() == null) {
       return;
     }
-    shadow.update(outcome.stored().toString());
-    if (outcome.delta() != null) {
+    shadow.update(result.stored());
+    if (result.delta() != null) {
       deltas.inc();
-      ctx.output(
-          DELTAS,
-          new ShadowMessage(device, shadowName, DELTA, Utf8.bytes(outcome.delta().toString())));
+      ctx.output(DELTAS, result.delta());
     }
-    byte[] document = outcome.deleted() ? null : Utf8.bytes(outcome.document().toString());
-    out.collect(new ShadowMessage(device, shadowName, DOCUMENT, document));
+    out.collect(result.document());
   }
 }

@@ -313,6 +313,12 @@ public final class ShadowEngine {
         values.remove(key);
         meta.remove(key);
       } else if (value.isObject()) {
+        // A leaf's metadata is an object too ({"timestamp":t}): when a leaf or an array becomes
+        // an object, its old metadata must not become the new object's (AWS keeps the state's
+        // shape).
+        if (!(values.get(key) instanceof ObjectNode)) {
+          meta.remove(key);
+        }
         ObjectNode nestedValues = objectChild(values, key);
         ObjectNode nestedMeta = objectChild(meta, key);
         merge(nestedValues, nestedMeta, (ObjectNode) value, now);

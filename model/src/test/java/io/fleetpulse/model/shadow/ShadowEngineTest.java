@@ -118,6 +118,57 @@ class ShadowEngineTest {
     assertThat(s.get("timestamp").asLong()).isEqualTo(T2);
   }
 
+  private static JsonNode meta(String shape) throws Exception {
+    return tree(shape.replace("T1", String.valueOf(T1)).replace("T2", String.valueOf(T2)));
+  }
+
+  // device-shadow-document.html, "Document properties": metadata has the shape of the state, a
+  // timestamp per attribute. A leaf that becomes an object keeps no timestamp of the old leaf.
+  @Test
+  void aLeafThatBecomesAnObjectLeavesNoStaleTimestamp_documentPropertiesSection() throws Exception {
+    for (String section : new String[] {"desired", "reported"}) {
+      ObjectNode s = apply(null, "{'state':{'S':{'color':'red','n':1}}}".replace("S", section), T1);
+      s = apply(s, "{'state':{'S':{'color':{'r':255}}}}".replace("S", section), T2);
+      assertThat(s.at("/state/" + section)).isEqualTo(tree("{'color':{'r':255},'n':1}"));
+      assertThat(j(s.at("/metadata/" + section)))
+          .as(section)
+          .isEqualTo(meta("{'color':{'r':{'timestamp':T2}},'n':{'timestamp':T1}}"));
+    }
+  }
+
+  // The same for an array that becomes an object, and one level deeper.
+  @Test
+  void anArrayOrNestedLeafThatBecomesAnObjectGetsFreshMetadata() throws Exception {
+    ObjectNode s = apply(null, "{'state':{'reported':{'a':[1,2],'l':{'x':1}}}}", T1);
+    s = apply(s, "{'state':{'reported':{'a':{'b':1},'l':{'x':{'y':2}}}}}", T2);
+    assertThat(j(s.at("/metadata/reported")))
+        .isEqualTo(meta("{'a':{'b':{'timestamp':T2}},'l':{'x':{'y':{'timestamp':T2}}}}"));
+  }
+
+  // The reverse: an object that becomes a leaf (or an array) drops its children's metadata.
+  @Test
+  void anObjectThatBecomesALeafDropsItsChildrensMetadata() throws Exception {
+    ObjectNode s = apply(null, "{'state':{'desired':{'color':{'r':255,'g':0},'arr':{'k':1}}}}", T1);
+    s = apply(s, "{'state':{'desired':{'color':'red','arr':[{'k':2}]}}}", T2);
+    assertThat(s.at("/state/desired")).isEqualTo(tree("{'color':'red','arr':[{'k':2}]}"));
+    assertThat(j(s.at("/metadata/desired")))
+        .isEqualTo(meta("{'color':{'timestamp':T2},'arr':[{'k':{'timestamp':T2}}]}"));
+  }
+
+  // device-shadow-document.html, "Empty shadow document properties": null removes a subtree,
+  // and with it every timestamp under it; a later object of the same name starts afresh.
+  @Test
+  void nullRemovesASubtreeWithItsMetadata_emptyPropertiesSection() throws Exception {
+    ObjectNode s =
+        apply(null, "{'state':{'reported':{'lights':{'color':{'r':1},'on':true},'k':1}}}", T1);
+    s = apply(s, "{'state':{'reported':{'lights':null}}}", T2);
+    assertThat(s.at("/state/reported")).isEqualTo(tree("{'k':1}"));
+    assertThat(j(s.at("/metadata/reported"))).isEqualTo(meta("{'k':{'timestamp':T1}}"));
+    s = apply(s, "{'state':{'reported':{'lights':{'on':false}}}}", T2);
+    assertThat(j(s.at("/metadata/reported")))
+        .isEqualTo(meta("{'k':{'timestamp':T1},'lights':{'on':{'timestamp':T2}}}"));
+  }
+
   // device-shadow-data-flow.html: update/accepted echoes the request state with its metadata,
   // version and clientToken; update/documents carries previous and current.
   @Test
