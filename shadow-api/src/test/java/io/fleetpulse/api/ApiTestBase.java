@@ -2,6 +2,7 @@ package io.fleetpulse.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetpulse.config.Settings;
+import io.fleetpulse.devstack.influxdb.InfluxDbProcess;
 import io.fleetpulse.devstack.kafka.KafkaExtension;
 import io.fleetpulse.devstack.kafka.KafkaTestClient;
 import io.fleetpulse.model.Alert;
@@ -181,6 +182,22 @@ public abstract class ApiTestBase {
             "r1");
     a.setCount(count);
     produce(FleetTopics.ALERTS.name(), deviceId, ModelJson.toBytes(a));
+  }
+
+  /** Writes line protocol (millisecond times) to {@code database} of a real influxd. */
+  protected static void writeInflux(InfluxDbProcess influx, String database, String lines)
+      throws Exception {
+    var written =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(influx.url() + "/write?db=" + database + "&precision=ms"))
+                .POST(HttpRequest.BodyPublishers.ofString(lines))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (written.statusCode() != 204) {
+      throw new AssertionError(
+          "writing to InfluxDB: " + written.statusCode() + " " + written.body());
+    }
   }
 
   protected static JsonNode json(HttpResponse<String> response) {

@@ -49,8 +49,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * phases shows whether the dead one delays the others.
  *
  * <p>Usage: {@code LiveApiBenchmark [--quick] [--receivers N] [--alerts N] [--rate ALERTS_PER_S]
- * [--sse-clients N] [--sse-alerts N] [--sse-rate ALERTS_PER_S] [--out FILE.md]}; the report goes to stdout and, with {@code
- * --out}, to FILE.md plus FILE.csv and FILE.png.
+ * [--sse-clients N] [--sse-alerts N] [--sse-rate ALERTS_PER_S] [--out FILE.md]}; the report goes to
+ * stdout and, with {@code --out}, to FILE.md plus FILE.csv and FILE.png.
  */
 public final class LiveApiBenchmark {
 
@@ -129,20 +129,13 @@ public final class LiveApiBenchmark {
         results.add(
             webhookPhase(
                 producer, hooks, (receivers - 1) + " alive + 1 dead", alerts, rate, receivers - 1));
-        JsonNode dead = json(call(base, "GET", "/webhooks/" + deadId + "/deliveries", null));
-        int attempts = 0;
-        for (JsonNode d : dead.path("items")) {
-          attempts += d.path("attempts").size();
-        }
+        // the dead receiver never answers, so each request to it is a connection it still holds
         notes.append(
             String.format(
                 Locale.ROOT,
-                "- The dead receiver: %d requests to it timed out during the run (%d deliveries"
-                    + " listed, still retrying), %d connections held open.%n",
-                attempts,
-                dead.path("items").size(),
+                "- The dead receiver got %d requests during the run (each waited the 2 s timeout;"
+                    + " its deliveries were still being retried at the end).%n",
                 hooks.deadConnections()));
-
         Map<String, Long> sent = new ConcurrentHashMap<>();
         Latencies sse = new Latencies(sseClients * sseAlerts);
         long opening = System.nanoTime();

@@ -53,13 +53,7 @@ class GraphQlIT extends ApiTestBase {
             "telemetry_agg,device=gq-1,metric=temp count=2i,min=22.0,max=24.0,avg=23.0,last=24.0 120000",
             "telemetry_agg,device=gq-2,metric=temp count=1i,min=10.0,max=10.0,avg=10.0,last=10.0 60000",
             "telemetry_agg,device=gq-1,metric=hum count=1i,min=50.0,max=50.0,avg=50.0,last=50.0 60000");
-    var written =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(influx.url() + "/write?db=" + DB + "&precision=ms"))
-                .POST(HttpRequest.BodyPublishers.ofString(lines))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(written.statusCode()).as(written.body()).isEqualTo(204);
+    writeInflux(influx, DB, lines);
     api.close();
     startClassApi(Map.of("influx.url", influx.url(), "influx.db", DB));
     await(api::streaming, "the live feed");
