@@ -84,6 +84,7 @@ public final class ShadowApi implements AutoCloseable {
             config.bootstrapServers,
             config.kafkaProperties,
             config.alertsTopic,
+            devices,
             writer,
             config.writeTimeout,
             registry);

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetpulse.devstack.influxdb.InfluxDbExtension;
 import io.fleetpulse.devstack.influxdb.InfluxDbProcess;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,13 +32,7 @@ class MetricsIT extends ApiTestBase {
             "telemetry_agg,device=mx-2,metric=temp count=1i,min=10.0,max=10.0,avg=10.0,last=10.0 60000",
             "telemetry_agg,device=o'brien,metric=temp count=1i,min=99.0,max=99.0,avg=99.0,last=99.0 60000",
             "telemetry_agg,device=mx-1,metric=hum count=1i,min=50.0,max=50.0,avg=50.0,last=50.0 60000");
-    var written =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(influx.url() + "/write?db=" + DB + "&precision=ms"))
-                .POST(HttpRequest.BodyPublishers.ofString(lines))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(written.statusCode()).as(written.body()).isEqualTo(204);
+    writeInflux(influx, DB, lines);
     withInflux = new ShadowApi(config(Map.of("influx.url", influx.url(), "influx.db", DB))).start();
     influxBase = base;
     base = "http://127.0.0.1:" + withInflux.port();

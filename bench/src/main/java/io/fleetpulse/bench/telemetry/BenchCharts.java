@@ -3,6 +3,7 @@ package io.fleetpulse.bench.telemetry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
@@ -31,6 +32,21 @@ public final class BenchCharts {
             new ArrayList<>(values.keySet()),
             Map.of(yTitle, new ArrayList<>(values.values())));
     chart.getStyler().setLegendVisible(false);
+    save(png, List.of(chart));
+  }
+
+  /**
+   * A bar chart with one series per entry of {@code series} (name to values by category, every
+   * series over the same categories, in their order); the legend shows only with several series.
+   */
+  public static void seriesBars(
+      Path png, String title, String xTitle, String yTitle, Map<String, Map<String, Double>> series)
+      throws IOException {
+    List<String> categories = new ArrayList<>(series.values().iterator().next().keySet());
+    Map<String, List<Double>> values = new LinkedHashMap<>();
+    series.forEach((name, byCategory) -> values.put(name, new ArrayList<>(byCategory.values())));
+    CategoryChart chart = bars(title, xTitle, yTitle, categories, values);
+    chart.getStyler().setLegendVisible(series.size() > 1);
     save(png, List.of(chart));
   }
 

@@ -178,6 +178,7 @@ public final class GraphQlApi {
         .type("Query", t -> t.dataFetcher("device", this::device))
         .type("Query", t -> t.dataFetcher("devices", this::devices))
         .type("Query", t -> t.dataFetcher("alerts", this::alerts))
+        .type("Query", t -> t.dataFetcher("metrics", this::metrics))
         .type("Device", t -> t.dataFetcher("shadow", this::shadowOf))
         .type("Device", t -> t.dataFetcher("alerts", this::alertsOf))
         .type(
@@ -350,6 +351,51 @@ public final class GraphQlApi {
     return limit;
   }
 
+  /**
+   * The REST metrics routes themselves (their validation, InfluxQL and InfluxDB access), called in
+   * process; each series gets the device it belongs to.
+   */
+  private DataFetcherResult<Object> metrics(DataFetchingEnvironment e) {
+    String deviceId = e.getArgument("deviceId");
+    StringBuilder query = new StringBuilder("?metric=").append(param(e.getArgument("metric")));
+    for (String name : List.of("from", "to")) {
+      Double value = e.getArgument(name);
+      if (value != null) {
+        query.append('&').append(name).append('=').append(param(String.valueOf(value.longValue())));
+      }
+    }
+    String every = e.getArgument("every");
+    if (every != null) {
+      query.append("&every=").append(param(every));
+    }
+    String path;
+    if (deviceId != null) {
+      path = "/devices/" + path(deviceId) + "/metrics" + query;
+    } else {
+      path =
+          "/metrics/query"
+              + query
+              + (Boolean.TRUE.equals(e.getArgument("groupByDevice")) ? "&groupBy=device" : "");
+    }
+    DataFetcherResult<Object> result = rest(e, "GET", path, null, null);
+    if (result.getData() instanceof Map<?, ?> body
+        && body.get("series") instanceof List<?> series) {
+      for (Object one : series) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> s = (Map<String, Object>) one;
+        Object tags = s.get("tags");
+        s.put(
+            "deviceId",
+            tags instanceof Map<?, ?> t && t.get("device") != null ? t.get("device") : deviceId);
+      }
+    }
+    return result;
+  }
+
+  private static String param(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
   // ----- mutations: through the REST routes -----------------------------------------------------
 
   private DataFetcherResult<Object> updateDevice(DataFetchingEnvironment e) {
@@ -408,13 +454,18 @@ public final class GraphQlApi {
   private DataFetcherResult<Object> rest(
       DataFetchingEnvironment e, String method, String path, Object body, Class<?> type) {
     String key = e.getGraphQlContext().get(KEY);
-    HttpRequest request =
+    HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create("http://" + host + ":" + port.getAsInt() + path))
             .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + key)
-            .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofByteArray(ModelJson.toBytes(body)))
-            .build();
+            .header("Authorization", "Bearer " + key);
+    if (body == null) {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      builder
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(ModelJson.toBytes(body)));
+    }
+    HttpRequest request = builder.build();
     HttpResponse<byte[]> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

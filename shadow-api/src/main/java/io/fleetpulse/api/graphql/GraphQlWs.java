@@ -19,11 +19,12 @@ import org.reactivestreams.Subscription;
 /**
  * GraphQL subscriptions over WebSocket at {@code /graphql} with the graphql-ws protocol ({@code
  * graphql-transport-ws}): connection_init (with the API key) → connection_ack, subscribe → next …
- * complete, ping/pong. Close codes as the protocol has them (4400, 4403, 4409, 4429).
+ * complete, ping/pong. Close codes as the protocol has them (4400, 4403, 4406, 4409, 4429).
  */
 final class GraphQlWs {
 
   static final String PROTOCOL = "graphql-transport-ws";
+  private static final String SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol";
 
   private final GraphQlApi api;
   private final Function<String, Role> roleOfKey;
@@ -41,22 +42,43 @@ final class GraphQlWs {
   }
 
   void register(Javalin app) {
-    app.before(
+    // Javalin answers with the first subprotocol offered; ours is chosen when it is among them.
+    app.wsBeforeUpgrade(
         "/graphql",
         ctx -> {
-          String asked = ctx.header("Sec-WebSocket-Protocol");
-          if (asked != null && asked.contains(PROTOCOL)) {
-            ctx.header("Sec-WebSocket-Protocol", PROTOCOL);
+          if (offers(ctx.header(SUBPROTOCOL_HEADER))) {
+            ctx.header(SUBPROTOCOL_HEADER, PROTOCOL);
           }
         });
     app.ws(
         "/graphql",
         ws -> {
-          ws.onConnect(ctx -> sessions.put(ctx.sessionId(), new Session()));
+          ws.onConnect(
+              ctx -> {
+                // as graphql-ws's own server: a socket without the subprotocol is closed with 4406
+                if (!offers(ctx.header(SUBPROTOCOL_HEADER))) {
+                  ctx.closeSession(4406, "Subprotocol not acceptable");
+                  return;
+                }
+                sessions.put(ctx.sessionId(), new Session());
+              });
           ws.onMessage(ctx -> message(ctx, ctx.message()));
           ws.onClose(ctx -> end(ctx.sessionId()));
           ws.onError(ctx -> end(ctx.sessionId()));
         });
+  }
+
+  /** Whether a {@code Sec-WebSocket-Protocol} request header lists {@link #PROTOCOL}. */
+  static boolean offers(String header) {
+    if (header == null) {
+      return false;
+    }
+    for (String p : header.split(",")) {
+      if (p.strip().equals(PROTOCOL)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void end(String sessionId) {

@@ -1,5 +1,7 @@
 package io.fleetpulse.api.webhooks;
 
+import io.fleetpulse.api.internal.DeviceStore;
+import io.fleetpulse.api.internal.RegistryDevice;
 import io.fleetpulse.model.Alert;
 import io.fleetpulse.model.ModelJson;
 import java.time.Duration;
@@ -43,6 +45,7 @@ final class Dispatcher implements AutoCloseable {
 
   private final String topic;
   private final EndpointRegistry registry;
+  private final DeviceStore devices;
   private final BooleanSupplier registryReady;
   private final Deliverer deliverer;
   private final DeliveryLog log;
@@ -65,12 +68,14 @@ final class Dispatcher implements AutoCloseable {
       String groupId,
       String topic,
       EndpointRegistry registry,
+      DeviceStore devices,
       BooleanSupplier registryReady,
       Deliverer deliverer,
       DeliveryLog log,
       int maxPending) {
     this.topic = topic;
     this.registry = registry;
+    this.devices = devices;
     this.registryReady = registryReady;
     this.deliverer = deliverer;
     this.log = log;
@@ -177,8 +182,10 @@ final class Dispatcher implements AutoCloseable {
       alert.setDeviceId(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
     }
     List<WebhookEndpoint> targets = new ArrayList<>();
+    List<String> groups =
+        devices.get(alert.getDeviceId()) instanceof RegistryDevice d ? d.getGroups() : null;
     for (WebhookEndpoint e : registry.all()) {
-      if (e.isEnabled() && (e.getFilter() == null || e.getFilter().matches(alert))) {
+      if (e.isEnabled() && (e.getFilter() == null || e.getFilter().matches(alert, groups))) {
         targets.add(e);
       }
     }

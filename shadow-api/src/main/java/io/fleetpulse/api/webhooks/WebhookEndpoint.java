@@ -30,22 +30,35 @@ public class WebhookEndpoint {
   /** A replaced secret that still signs until {@code until} (epoch ms), so receivers can rotate. */
   public record OldSecret(String secret, long until) {}
 
-  /** Which alerts the receiver wants; an empty or absent list matches everything. */
+  /**
+   * Which alerts the receiver wants; an empty or absent list matches everything. {@code deviceIds}
+   * and {@code groups} both pick devices: with either set, the alert's device must be listed or
+   * belong to one of the groups (as the registry has it when the alert is delivered).
+   */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   public static class Filter {
     public List<String> types = new ArrayList<>();
     public List<AlertSeverity> severities = new ArrayList<>();
     public List<String> deviceIds = new ArrayList<>();
+    public List<String> groups = new ArrayList<>();
     public List<AlertState> states = new ArrayList<>();
 
-    /** Whether {@code alert} passes every list that is set. */
-    public boolean matches(Alert alert) {
-      return (types == null || types.isEmpty() || types.contains(alert.getType()))
-          && (severities == null
-              || severities.isEmpty()
-              || severities.contains(alert.getSeverity()))
-          && (deviceIds == null || deviceIds.isEmpty() || deviceIds.contains(alert.getDeviceId()))
-          && (states == null || states.isEmpty() || states.contains(alert.getState()));
+    /**
+     * Whether {@code alert}, of a device in {@code deviceGroups}, passes every list that is set.
+     */
+    public boolean matches(Alert alert, List<String> deviceGroups) {
+      return (empty(types) || types.contains(alert.getType()))
+          && (empty(severities) || severities.contains(alert.getSeverity()))
+          && ((empty(deviceIds) && empty(groups))
+              || (deviceIds != null && deviceIds.contains(alert.getDeviceId()))
+              || (groups != null
+                  && deviceGroups != null
+                  && deviceGroups.stream().anyMatch(groups::contains)))
+          && (empty(states) || states.contains(alert.getState()));
+    }
+
+    private static boolean empty(List<?> list) {
+      return list == null || list.isEmpty();
     }
   }
 

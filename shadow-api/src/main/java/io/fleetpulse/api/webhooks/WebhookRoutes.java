@@ -26,6 +26,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 final class WebhookRoutes {
 
   private static final int MAX_URL = 2048;
+  // the registry's rule for group names (ApiRoutes)
+  private static final java.util.regex.Pattern GROUP =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final Set<String> FIELDS =
       Set.of("url", "secret", "description", "filter", "enabled", "rotateSecret");
 
@@ -247,15 +250,25 @@ final class WebhookRoutes {
         throw Problem.badField("filter", "wrong_type", "filter must be an object");
       } else {
         for (String f : iterable(filter.fieldNames())) {
-          if (!Set.of("types", "severities", "deviceIds", "states").contains(f)) {
+          if (!Set.of("types", "severities", "deviceIds", "groups", "states").contains(f)) {
             throw Problem.badField(
                 "filter." + f,
                 "unknown_field",
-                "filter has types, severities, deviceIds and states");
+                "filter has types, severities, deviceIds, groups and states");
           }
           if (!filter.get(f).isArray()) {
             throw Problem.badField("filter." + f, "wrong_type", "filter." + f + " must be a list");
           }
+        }
+        int i = 0;
+        for (JsonNode g : filter.path("groups")) {
+          if (!g.isTextual() || !GROUP.matcher(g.asText()).matches()) {
+            throw Problem.badField(
+                "filter.groups[" + i + "]",
+                "invalid_group",
+                "group names are 1 to 64 characters of A-Z a-z 0-9 . _ : -");
+          }
+          i++;
         }
         try {
           e.setFilter(Bodies.convert(filter, WebhookEndpoint.Filter.class));

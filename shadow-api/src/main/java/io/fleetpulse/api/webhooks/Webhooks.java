@@ -1,6 +1,7 @@
 package io.fleetpulse.api.webhooks;
 
 import io.fleetpulse.api.internal.ApiRoutes;
+import io.fleetpulse.api.internal.DeviceStore;
 import io.fleetpulse.api.internal.KafkaWriter;
 import io.fleetpulse.api.internal.TopicView;
 import io.micrometer.core.instrument.Gauge;
@@ -29,6 +30,7 @@ public final class Webhooks implements AutoCloseable {
       String bootstrapServers,
       Map<String, String> kafkaProperties,
       String alertsTopic,
+      DeviceStore devices,
       KafkaWriter writer,
       Duration writeTimeout,
       MeterRegistry meters) {
@@ -52,6 +54,7 @@ public final class Webhooks implements AutoCloseable {
                 options.groupId,
                 alertsTopic,
                 registry,
+                devices,
                 registryView::ready,
                 deliverer,
                 log,

@@ -3,12 +3,9 @@ package io.fleetpulse.api.graphql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleetpulse.api.ShadowApi;
-import io.fleetpulse.api.ShadowApiConfig;
-import io.fleetpulse.config.Settings;
-import io.fleetpulse.devstack.kafka.KafkaExtension;
-import io.fleetpulse.devstack.kafka.KafkaTestClient;
-import io.fleetpulse.model.Alert;
+import io.fleetpulse.api.ApiTestBase;
+import io.fleetpulse.devstack.influxdb.InfluxDbExtension;
+import io.fleetpulse.devstack.influxdb.InfluxDbProcess;
 import io.fleetpulse.model.AlertAction;
 import io.fleetpulse.model.AlertActionType;
 import io.fleetpulse.model.AlertSeverity;
@@ -18,7 +15,6 @@ import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.ShadowDocument;
 import io.fleetpulse.model.ShadowState;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
@@ -33,71 +29,36 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** GraphQL over real HTTP and a real graphql-ws WebSocket client, against real Kafka. */
-@ExtendWith(KafkaExtension.class)
-class GraphQlIT {
+@ApiTestBase.ApiSettings({"webhooks.deliver=false", "graphql.max-depth=6"})
+@ExtendWith(InfluxDbExtension.class)
+class GraphQlIT extends ApiTestBase {
 
-  private static final String ADMIN = "gql-admin";
-  private static final String OPERATOR = "gql-operator";
-  private static final String READER = "gql-reader";
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static KafkaTestClient kafka;
-  private static ShadowApi api;
-  private static String base;
+  private static final String DB = "graphql_it";
+  private static final String GRAPHQL_WS = "graphql-transport-ws";
 
   @BeforeAll
-  static void start(KafkaTestClient client) throws Exception {
-    kafka = client;
-    kafka.createTopics(
-        2,
-        List.of(
-            FleetTopics.DEVICES.name(),
-            FleetTopics.SHADOWS.name(),
-            FleetTopics.SHADOW_DESIRED.name(),
-            FleetTopics.ALERTS.name(),
-            FleetTopics.COMMANDS.name(),
-            FleetTopics.WEBHOOKS.name(),
-            FleetTopics.WEBHOOKS_DLQ.name(),
-            FleetTopics.ALERT_ACTIONS.name(),
-            FleetTopics.SHADOW_RESPONSES.name(),
-            FleetTopics.TELEMETRY_AGG.name()),
-        List.of(
-            FleetTopics.DEVICES.name(), FleetTopics.SHADOWS.name(), FleetTopics.WEBHOOKS.name()));
-    Map<String, String> c = new HashMap<>();
-    c.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    c.put("http.host", "127.0.0.1");
-    c.put("http.port", "0");
-    c.put("auth.api-keys", ADMIN + "=admin," + OPERATOR + "=operator," + READER + "=reader");
-    c.put("webhooks.deliver", "false");
-    c.put("graphql.max-depth", "6");
-    api = new ShadowApi(ShadowApiConfig.from(Settings.of(c, ShadowApiConfig.OPTIONS))).start();
-    base = "http://127.0.0.1:" + api.port();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!(api.ready() && api.streaming())) {
-      assertThat(System.nanoTime()).as("the API to be ready").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  static void start(InfluxDbProcess influx) throws Exception {
+    influx.createDatabase(DB);
+    // telemetry_agg as the TelemetryJob writes it: tags device, metric; time = window start (ms)
+    String lines =
+        String.join(
+            "\n",
+            "telemetry_agg,device=gq-1,metric=temp count=2i,min=19.0,max=21.0,avg=20.0,last=21.0 60000",
+            "telemetry_agg,device=gq-1,metric=temp count=2i,min=22.0,max=24.0,avg=23.0,last=24.0 120000",
+            "telemetry_agg,device=gq-2,metric=temp count=1i,min=10.0,max=10.0,avg=10.0,last=10.0 60000",
+            "telemetry_agg,device=gq-1,metric=hum count=1i,min=50.0,max=50.0,avg=50.0,last=50.0 60000");
+    writeInflux(influx, DB, lines);
+    api.close();
+    startClassApi(Map.of("influx.url", influx.url(), "influx.db", DB));
+    await(api::streaming, "the live feed");
     for (String id : List.of("gq-1", "gq-2", "gq-3")) {
-      var r =
-          rest(
-              "POST",
-              "/devices",
-              "{\"deviceId\":\"" + id + "\",\"site\":\"gsite\",\"type\":\"meter\"}");
-      assertThat(r.statusCode()).isEqualTo(201);
-    }
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
+      register(id, "{\"deviceId\":\"" + id + "\",\"site\":\"gsite\",\"type\":\"meter\"}");
     }
   }
 
@@ -137,6 +98,51 @@ class GraphQlIT {
             Map.of("c", cursor));
     assertThat(rest.at("/devices/items/0/deviceId").asText()).isEqualTo("gq-3");
     assertThat(rest.at("/devices/nextCursor").isNull()).isTrue();
+  }
+
+  @Test
+  void theMetricsQueryServesInfluxDbWindowsAsTheRestRoutesDo() throws Exception {
+    JsonNode one =
+        data(
+            READER,
+            "{ metrics(metric: \"temp\", deviceId: \"gq-1\", from: 0, to: 300000) { metric deviceId"
+                + " series { deviceId points { time count min max avg last } } } }",
+            null);
+    assertThat(one.at("/metrics/series")).hasSize(1);
+    assertThat(one.at("/metrics/series/0/deviceId").asText()).isEqualTo("gq-1");
+    JsonNode points = one.at("/metrics/series/0/points");
+    assertThat(points).hasSize(2);
+    assertThat(points.get(0).get("time").asLong()).isEqualTo(60_000);
+    assertThat(points.get(1).get("last").asDouble()).isEqualTo(24.0);
+    JsonNode rest =
+        json(get("/devices/gq-1/metrics?metric=temp&from=0&to=300000")).at("/series/0/points");
+    assertThat(points.get(1).get("avg").asDouble()).isEqualTo(rest.get(1).get("avg").asDouble());
+
+    JsonNode buckets =
+        data(
+            READER,
+            "{ metrics(metric: \"temp\", from: 0, to: 300000, every: \"5m\") { every series {"
+                + " deviceId points { count max } } } }",
+            null);
+    assertThat(buckets.at("/metrics/every").asText()).isEqualTo("5m");
+    assertThat(buckets.at("/metrics/series/0/deviceId").isNull()).isTrue();
+    assertThat(buckets.at("/metrics/series/0/points/0/count").asLong()).isEqualTo(5);
+    assertThat(buckets.at("/metrics/series/0/points/0/max").asDouble()).isEqualTo(24.0);
+
+    JsonNode byDevice =
+        data(
+            READER,
+            "{ metrics(metric: \"temp\", from: 0, to: 300000, every: \"5m\", groupByDevice: true)"
+                + " { series { deviceId points { count } } } }",
+            null);
+    assertThat(byDevice.at("/metrics/series"))
+        .extracting(x -> x.get("deviceId").asText())
+        .containsExactlyInAnyOrder("gq-1", "gq-2");
+
+    // refused as the REST route refuses it, naming the argument
+    JsonNode bad = graphql(READER, "{ metrics(metric: \"temp\", every: \"5x\") { metric } }", null);
+    assertThat(bad.at("/errors/0/extensions/status").asInt()).isEqualTo(400);
+    assertThat(bad.at("/errors/0/extensions/field").asText()).isEqualTo("every");
   }
 
   @Test
@@ -261,12 +267,12 @@ class GraphQlIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(anonymous.statusCode()).isEqualTo(401);
-    assertThat(rest("POST", "/graphql", "{\"variables\":{}}").statusCode()).isEqualTo(400);
+    assertThat(call("POST", "/graphql", ADMIN, "{\"variables\":{}}").statusCode()).isEqualTo(400);
   }
 
   @Test
   void aSubscriptionOverGraphqlWsReceivesAnAlert() throws Exception {
-    GqlWs ws = new GqlWs();
+    GqlWs ws = new GqlWs(GRAPHQL_WS);
     ws.send(Map.of("type", "connection_init", "payload", Map.of("apiKey", READER)));
     assertThat(ws.next().get("type").asText()).isEqualTo("connection_ack");
     ws.send(
@@ -290,9 +296,21 @@ class GraphQlIT {
     ws.send(Map.of("type", "complete", "id", "s1"));
     ws.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
 
-    GqlWs anonymous = new GqlWs();
+    GqlWs anonymous = new GqlWs(GRAPHQL_WS);
     anonymous.send(Map.of("type", "connection_init", "payload", Map.of("apiKey", "wrong")));
     assertThat(anonymous.closed.get(10, TimeUnit.SECONDS)).isEqualTo(4403);
+  }
+
+  @Test
+  void aSocketWithoutTheGraphqlTransportWsSubprotocolIsClosedWith4406() throws Exception {
+    assertThat(new GqlWs().closed.get(10, TimeUnit.SECONDS)).isEqualTo(4406);
+    // subscriptions-transport-ws, the legacy protocol with other messages
+    assertThat(new GqlWs("graphql-ws").closed.get(10, TimeUnit.SECONDS)).isEqualTo(4406);
+    GqlWs both = new GqlWs("graphql-ws", GRAPHQL_WS);
+    assertThat(both.socket.getSubprotocol()).isEqualTo(GRAPHQL_WS);
+    both.send(Map.of("type", "connection_init", "payload", Map.of("apiKey", READER)));
+    assertThat(both.next().get("type").asText()).isEqualTo("connection_ack");
+    both.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -303,11 +321,15 @@ class GraphQlIT {
     final StringBuilder partial = new StringBuilder();
     final WebSocket socket;
 
-    GqlWs() throws Exception {
+    /** A client offering {@code subprotocols} (none: nothing offered). */
+    GqlWs(String... subprotocols) throws Exception {
+      WebSocket.Builder b = HTTP.newWebSocketBuilder();
+      if (subprotocols.length > 0) {
+        b.subprotocols(
+            subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+      }
       socket =
-          HTTP.newWebSocketBuilder()
-              .subprotocols("graphql-transport-ws")
-              .buildAsync(URI.create("ws" + base.substring(4) + "/graphql"), this)
+          b.buildAsync(URI.create("ws" + base.substring(4) + "/graphql"), this)
               .get(10, TimeUnit.SECONDS);
     }
 
@@ -393,18 +415,6 @@ class GraphQlIT {
     return ModelJson.mapper().readTree(r.body());
   }
 
-  private static HttpResponse<String> rest(String method, String path, String body)
-      throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(WAIT)
-            .header("Authorization", "Bearer " + ADMIN)
-            .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
   private static ConsumerRecord<byte[], byte[]> find(String topic, String key, String contains) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
@@ -420,23 +430,6 @@ class GraphQlIT {
 
   private static void produceAlert(
       String deviceId, String alertId, AlertSeverity severity, AlertState state) {
-    Alert a =
-        new Alert(
-            alertId,
-            deviceId,
-            "threshold",
-            severity,
-            state,
-            System.currentTimeMillis(),
-            "temp",
-            50.0,
-            "warm",
-            "r1");
-    produce(FleetTopics.ALERTS.name(), deviceId, ModelJson.toBytes(a));
-  }
-
-  private static void produce(String topic, String key, byte[] value) {
-    kafka.produce(
-        List.of(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)));
+    produceAlert(deviceId, alertId, severity, state, 1);
   }
 }

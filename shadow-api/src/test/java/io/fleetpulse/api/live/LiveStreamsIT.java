@@ -3,12 +3,7 @@ package io.fleetpulse.api.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleetpulse.api.ShadowApi;
-import io.fleetpulse.api.ShadowApiConfig;
-import io.fleetpulse.config.Settings;
-import io.fleetpulse.devstack.kafka.KafkaExtension;
-import io.fleetpulse.devstack.kafka.KafkaTestClient;
-import io.fleetpulse.model.Alert;
+import io.fleetpulse.api.ApiTestBase;
 import io.fleetpulse.model.AlertSeverity;
 import io.fleetpulse.model.AlertState;
 import io.fleetpulse.model.FleetTopics;
@@ -16,14 +11,12 @@ import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.ShadowDocument;
 import io.fleetpulse.model.ShadowState;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -31,61 +24,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** SSE and WebSocket streams over real HTTP from a real Kafka broker, with real clients. */
-@ExtendWith(KafkaExtension.class)
-class LiveStreamsIT {
+@ApiTestBase.ApiSettings("webhooks.deliver=false")
+class LiveStreamsIT extends ApiTestBase {
 
-  private static final String READER = "live-reader";
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static KafkaTestClient kafka;
-  private static ShadowApi api;
-  private static String base;
 
   @BeforeAll
-  static void start(KafkaTestClient client) throws Exception {
-    kafka = client;
-    kafka.createTopics(
-        2,
-        List.of(
-            FleetTopics.DEVICES.name(),
-            FleetTopics.SHADOWS.name(),
-            FleetTopics.SHADOW_DESIRED.name(),
-            FleetTopics.ALERTS.name(),
-            FleetTopics.COMMANDS.name(),
-            FleetTopics.WEBHOOKS.name(),
-            FleetTopics.WEBHOOKS_DLQ.name(),
-            FleetTopics.ALERT_ACTIONS.name(),
-            FleetTopics.SHADOW_RESPONSES.name(),
-            FleetTopics.TELEMETRY_AGG.name()),
-        List.of(
-            FleetTopics.DEVICES.name(), FleetTopics.SHADOWS.name(), FleetTopics.WEBHOOKS.name()));
-    Map<String, String> c = new HashMap<>();
-    c.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    c.put("http.host", "127.0.0.1");
-    c.put("http.port", "0");
-    c.put("auth.api-keys", READER + "=reader");
-    c.put("webhooks.deliver", "false");
-    api = new ShadowApi(ShadowApiConfig.from(Settings.of(c, ShadowApiConfig.OPTIONS))).start();
-    base = "http://127.0.0.1:" + api.port();
-    long deadline = System.nanoTime() + WAIT.toNanos() * 3;
-    while (!(api.ready() && api.streaming())) {
-      assertThat(System.nanoTime()).as("the API to be ready").isLessThan(deadline);
-      Thread.sleep(20);
-    }
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
-    }
+  static void start() {
+    await(api::streaming, "the live feed");
   }
 
   @Test
@@ -263,33 +213,7 @@ class LiveStreamsIT {
     return ModelJson.mapper().readTree(e.data()).get("alertId").asText();
   }
 
-  private static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .header("Authorization", "Bearer " + READER)
-            .timeout(WAIT)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
   private static void produceAlert(String deviceId, String alertId, AlertState state) {
-    Alert a =
-        new Alert(
-            alertId,
-            deviceId,
-            "threshold",
-            AlertSeverity.WARNING,
-            state,
-            System.currentTimeMillis(),
-            "temp",
-            50.0,
-            "warm",
-            "r1");
-    produce(FleetTopics.ALERTS.name(), deviceId, ModelJson.toBytes(a));
-  }
-
-  private static void produce(String topic, String key, byte[] value) {
-    kafka.produce(
-        List.of(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)));
+    produceAlert(deviceId, alertId, AlertSeverity.WARNING, state, 1);
   }
 }

@@ -3,102 +3,57 @@ package io.fleetpulse.api.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleetpulse.api.ShadowApi;
-import io.fleetpulse.api.ShadowApiConfig;
-import io.fleetpulse.config.Settings;
-import io.fleetpulse.devstack.kafka.KafkaExtension;
-import io.fleetpulse.devstack.kafka.KafkaTestClient;
-import io.fleetpulse.model.Alert;
+import io.fleetpulse.api.ApiTestBase;
 import io.fleetpulse.model.AlertSeverity;
 import io.fleetpulse.model.AlertState;
 import io.fleetpulse.model.DeadLetterHeaders;
 import io.fleetpulse.model.FleetTopics;
 import io.fleetpulse.model.ModelJson;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Webhook delivery over real HTTP to a real receiver, from a real Kafka alert topic. */
-@ExtendWith(KafkaExtension.class)
-class WebhooksIT {
+@ApiTestBase.ApiSettings({
+  "webhooks.group-id=webhooks-it",
+  "webhooks.allow-private-hosts=127.0.0.1",
+  "webhooks.retry.max-attempts=4",
+  "webhooks.retry.initial-backoff=100ms",
+  "webhooks.retry.max-backoff=400ms",
+  "webhooks.timeout=8s"
+})
+class WebhooksIT extends ApiTestBase {
 
-  private static final String ADMIN = "wh-admin";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static KafkaTestClient kafka;
   private static Receiver receiver;
-  private static ShadowApi api;
-  private static String base;
 
   @BeforeAll
-  static void start(KafkaTestClient client) throws Exception {
-    kafka = client;
-    kafka.createTopics(
-        2,
-        List.of(
-            FleetTopics.DEVICES.name(),
-            FleetTopics.SHADOWS.name(),
-            FleetTopics.SHADOW_DESIRED.name(),
-            FleetTopics.ALERTS.name(),
-            FleetTopics.COMMANDS.name(),
-            FleetTopics.WEBHOOKS.name(),
-            FleetTopics.WEBHOOKS_DLQ.name(),
-            FleetTopics.ALERT_ACTIONS.name(),
-            FleetTopics.SHADOW_RESPONSES.name(),
-            FleetTopics.TELEMETRY_AGG.name()),
-        List.of(
-            FleetTopics.DEVICES.name(), FleetTopics.SHADOWS.name(), FleetTopics.WEBHOOKS.name()));
+  static void start() throws Exception {
     receiver = new Receiver();
-    startApi();
+    awaitDelivering();
   }
 
-  private static void startApi() {
-    api = new ShadowApi(config(kafka.bootstrapServers())).start();
-    base = "http://127.0.0.1:" + api.port();
-    await(() -> api.ready() && api.deliveringWebhooks(), "the API and its webhook consumer");
+  private static void awaitDelivering() {
+    await(api::deliveringWebhooks, "the webhook consumer");
   }
 
   @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
-    }
+  static void stopReceiver() {
     if (receiver != null) {
       receiver.close();
     }
-  }
-
-  static ShadowApiConfig config(String bootstrap) {
-    Map<String, String> c = new HashMap<>();
-    c.put("kafka.bootstrap.servers", bootstrap);
-    c.put("http.host", "127.0.0.1");
-    c.put("http.port", "0");
-    c.put("auth.api-keys", ADMIN + "=admin");
-    c.put("webhooks.group-id", "webhooks-it");
-    c.put("webhooks.allow-private-hosts", "127.0.0.1");
-    c.put("webhooks.retry.max-attempts", "4");
-    c.put("webhooks.retry.initial-backoff", "100ms");
-    c.put("webhooks.retry.max-backoff", "400ms");
-    c.put("webhooks.timeout", "8s");
-    return ShadowApiConfig.from(Settings.of(c, ShadowApiConfig.OPTIONS));
   }
 
   @Test
@@ -118,7 +73,7 @@ class WebhooksIT {
     JsonNode created = create("/sig", "sig-dev");
     String secret = created.get("secret").asText();
     String id = created.get("id").asText();
-    assertThat(json(get("/webhooks/" + id)).has("secret")).isFalse();
+    assertThat(json(adminGet("/webhooks/" + id)).has("secret")).isFalse();
     produceAlert("sig-dev", "sig-a1", AlertState.OPEN, 1);
     await(() -> receiver.at("/sig").size() == 1, "the signed delivery");
     Receiver.Received r = receiver.at("/sig").get(0);
@@ -158,7 +113,7 @@ class WebhooksIT {
         .containsExactly(500, 500, 500, 200);
     assertThat(all.stream().filter(r -> r.id().equals(first) && r.answered() == 200)).hasSize(1);
     assertThat(all.get(4).id()).isNotEqualTo(first);
-    JsonNode deliveries = json(get("/webhooks/" + id + "/deliveries"));
+    JsonNode deliveries = json(adminGet("/webhooks/" + id + "/deliveries"));
     JsonNode d = find(deliveries, first);
     assertThat(d.get("state").asText()).isEqualTo("DELIVERED");
     List<Integer> codes = new ArrayList<>();
@@ -175,7 +130,7 @@ class WebhooksIT {
     produceAlert("dead-dev", "dead-a1", AlertState.OPEN, 1);
     await(
         () ->
-            json(get("/webhooks/" + id + "/deliveries"))
+            json(adminGet("/webhooks/" + id + "/deliveries"))
                 .at("/items/0/state")
                 .asText()
                 .equals("PARKED"),
@@ -257,7 +212,8 @@ class WebhooksIT {
     assertThat(retrying.await(20, TimeUnit.SECONDS)).isTrue();
     api.close();
     release.countDown();
-    startApi();
+    startClassApi();
+    awaitDelivering();
     await(
         () -> receiver.at("/restart").stream().anyMatch(r -> r.answered() == 200),
         "the delivery after the restart");
@@ -272,10 +228,10 @@ class WebhooksIT {
     String id = create("/gone", "gone-dev").get("id").asText();
     produceAlert("gone-dev", "gone-a1", AlertState.OPEN, 1);
     await(
-        () -> !json(get("/webhooks/" + id)).get("enabled").asBoolean(),
+        () -> !json(adminGet("/webhooks/" + id)).get("enabled").asBoolean(),
         "the endpoint to be disabled");
     assertThat(receiver.at("/gone")).hasSize(1);
-    assertThat(json(get("/webhooks/" + id)).get("disabledReason").asText()).contains("410");
+    assertThat(json(adminGet("/webhooks/" + id)).get("disabledReason").asText()).contains("410");
   }
 
   @Test
@@ -312,7 +268,7 @@ class WebhooksIT {
     assertThat(created.statusCode()).isEqualTo(201);
     String id = json(created).get("id").asText();
     assertThat(json(created).get("secret").asText()).startsWith("whsec_");
-    assertThat(get("/webhooks").body()).contains(id).doesNotContain("whsec_");
+    assertThat(adminGet("/webhooks").body()).contains(id).doesNotContain("whsec_");
     JsonNode patched =
         json(
             send(
@@ -342,7 +298,43 @@ class WebhooksIT {
                 .asText())
         .isEqualTo("secret");
     assertThat(send("DELETE", "/webhooks/" + id, null).statusCode()).isEqualTo(204);
-    assertThat(get("/webhooks/" + id).statusCode()).isEqualTo(404);
+    assertThat(adminGet("/webhooks/" + id).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aGroupFilterDeliversAlertsOfTheGroupsDevicesAsTheRegistryHasThem() throws Exception {
+    register("grp-in", "{\"deviceId\":\"grp-in\",\"groups\":[\"wh-pumps\"]}");
+    register("grp-out", "{\"deviceId\":\"grp-out\",\"groups\":[\"wh-fans\"]}");
+    var created =
+        send(
+            "POST",
+            "/webhooks",
+            "{\"url\":\""
+                + receiver.url("/groups")
+                + "\",\"filter\":{\"groups\":[\"wh-pumps\"],\"deviceIds\":[\"grp-listed\"]}}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(json(created).at("/filter/groups/0").asText()).isEqualTo("wh-pumps");
+    produceAlert("grp-out", "grp-a-out", AlertState.OPEN, 1);
+    produceAlert("grp-in", "grp-a-in", AlertState.OPEN, 1);
+    produceAlert("grp-listed", "grp-a-listed", AlertState.OPEN, 1);
+    // grp-out joins the group: its next alert (same partition, so read after the first) passes
+    var moved = send("PATCH", "/devices/grp-out", "{\"groups\":[\"wh-fans\",\"wh-pumps\"]}");
+    assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+    produceAlert("grp-out", "grp-a-out-2", AlertState.OPEN, 1);
+    await(() -> receiver.at("/groups").size() >= 3, "the group's alerts");
+    List<String> got = new ArrayList<>();
+    for (Receiver.Received r : receiver.at("/groups")) {
+      got.add(ModelJson.mapper().readTree(r.body()).at("/data/alertId").asText());
+    }
+    assertThat(got).containsExactlyInAnyOrder("grp-a-in", "grp-a-listed", "grp-a-out-2");
+
+    var bad =
+        send(
+            "POST",
+            "/webhooks",
+            "{\"url\":\"" + receiver.url("/x") + "\",\"filter\":{\"groups\":[\"no group\"]}}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(json(bad).get("field").asText()).isEqualTo("filter.groups[0]");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -362,25 +354,7 @@ class WebhooksIT {
   }
 
   private static void produceAlert(String deviceId, String alertId, AlertState state, long count) {
-    Alert a =
-        new Alert(
-            alertId,
-            deviceId,
-            "threshold",
-            AlertSeverity.CRITICAL,
-            state,
-            System.currentTimeMillis(),
-            "temp",
-            91.0,
-            "hot",
-            "r1");
-    a.setCount(count);
-    kafka.produce(
-        List.of(
-            new ProducerRecord<>(
-                FleetTopics.ALERTS.name(),
-                deviceId.getBytes(StandardCharsets.UTF_8),
-                ModelJson.toBytes(a))));
+    produceAlert(deviceId, alertId, AlertSeverity.CRITICAL, state, count);
   }
 
   /** An HMAC written here from the spec, not the library the service signs with. */
@@ -401,65 +375,11 @@ class WebhooksIT {
     throw new AssertionError("no delivery " + deliveryId + " in " + deliveries);
   }
 
-  private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
-    return new String(r.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+  private static HttpResponse<String> adminGet(String path) {
+    return admin("GET", path, null);
   }
 
-  private static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .header("Authorization", "Bearer " + ADMIN)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpResponse<String> send(String method, String path, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(20))
-            .header("Authorization", "Bearer " + ADMIN);
-    if (body != null) {
-      b.header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    try {
-      return ModelJson.mapper().readTree(r.body());
-    } catch (Exception e) {
-      throw new AssertionError("not JSON: " + r.body(), e);
-    }
-  }
-
-  static void await(Check condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!safely(condition)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    }
-  }
-
-  private static boolean safely(Check c) {
-    try {
-      return c.ok();
-    } catch (Exception | AssertionError e) {
-      return false;
-    }
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
+  private static HttpResponse<String> send(String method, String path, String body) {
+    return admin(method, path, body);
   }
 }
