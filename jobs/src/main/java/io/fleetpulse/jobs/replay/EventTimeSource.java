@@ -1,12 +1,12 @@
 package io.fleetpulse.jobs.replay;
 
+import io.fleetpulse.jobs.kinesis.TypedSource;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceEvent;
@@ -14,11 +14,7 @@ import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SourceSplit;
-import org.apache.flink.api.connector.source.SplitEnumerator;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.InputStatus;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * A source whose records carry their event time as the Flink record timestamp, for a job that takes
@@ -27,58 +23,23 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * per-device order a replay of the archive needs, whatever order the part files hold.
  */
 public final class EventTimeSource<T, SplitT extends SourceSplit, EnumChkT>
-    implements Source<T, SplitT, EnumChkT>, ResultTypeQueryable<T> {
+    extends TypedSource<T, SplitT, EnumChkT> {
 
   private static final long serialVersionUID = 1L;
 
-  private final Source<T, SplitT, EnumChkT> source;
-  private final TypeInformation<T> type;
   private final SerializableTimestampAssigner<T> eventTime;
 
   public EventTimeSource(
       Source<T, SplitT, EnumChkT> source,
       TypeInformation<T> type,
       SerializableTimestampAssigner<T> eventTime) {
-    this.source = source;
-    this.type = type;
+    super(source, type);
     this.eventTime = eventTime;
   }
 
   @Override
-  public Boundedness getBoundedness() {
-    return source.getBoundedness();
-  }
-
-  @Override
   public SourceReader<T, SplitT> createReader(SourceReaderContext context) throws Exception {
-    return new Reader<>(source.createReader(context), eventTime);
-  }
-
-  @Override
-  public SplitEnumerator<SplitT, EnumChkT> createEnumerator(SplitEnumeratorContext<SplitT> context)
-      throws Exception {
-    return source.createEnumerator(context);
-  }
-
-  @Override
-  public SplitEnumerator<SplitT, EnumChkT> restoreEnumerator(
-      SplitEnumeratorContext<SplitT> context, EnumChkT checkpoint) throws Exception {
-    return source.restoreEnumerator(context, checkpoint);
-  }
-
-  @Override
-  public SimpleVersionedSerializer<SplitT> getSplitSerializer() {
-    return source.getSplitSerializer();
-  }
-
-  @Override
-  public SimpleVersionedSerializer<EnumChkT> getEnumeratorCheckpointSerializer() {
-    return source.getEnumeratorCheckpointSerializer();
-  }
-
-  @Override
-  public TypeInformation<T> getProducedType() {
-    return type;
+    return new Reader<>(super.createReader(context), eventTime);
   }
 
   /** The wrapped reader, emitting into outputs that stamp each record. */
