@@ -189,7 +189,9 @@ public final class AnomalyJob {
 
     DataStream<AlertInput> inputs = external.union(actions);
     for (DataStream<Signal> detected : signals) {
-      inputs = inputs.union(detected.map(new ToInput(), AnomalyTypes.INPUT).name("to-input"));
+      inputs =
+          inputs.union(
+              SignalTimes.of(detected).map(new ToInput(), AnomalyTypes.INPUT).name("to-input"));
     }
 
     SingleOutputStreamOperator<Alert> alerts =

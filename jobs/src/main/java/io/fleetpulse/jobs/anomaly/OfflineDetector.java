@@ -94,6 +94,11 @@ public final class OfflineDetector
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Signal> out) throws Exception {
     timer.clear();
+    if (ctx.timerService().currentProcessingTime() < timestamp) {
+      // Fired before its time: the end of a bounded input in BATCH mode (a replay), which is no
+      // silence of the device; there the gaps between its timestamps tell.
+      return;
+    }
     Long last = lastTs.value();
     if (last == null || Boolean.TRUE.equals(offline.value())) {
       return;

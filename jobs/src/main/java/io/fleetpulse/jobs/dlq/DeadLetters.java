@@ -33,16 +33,48 @@ public final class DeadLetters {
   /** The dead letter of a Kafka record refused for {@code reason}: its key, bytes and headers. */
   public static DeadLetter of(
       ConsumerRecord<byte[], byte[]> record, RejectReason reason, String detail) {
+    Header[] all = record.headers().toArray();
+    String[] names = new String[all.length];
+    byte[][] values = new byte[all.length][];
+    for (int i = 0; i < all.length; i++) {
+      names[i] = all[i].key();
+      values[i] = all[i].value();
+    }
+    return of(
+        record.key(),
+        record.value(),
+        names,
+        values,
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        reason,
+        detail);
+  }
+
+  /**
+   * The dead letter of a record from any source (a Kafka topic, a Kinesis stream) refused for
+   * {@code reason}: its key, bytes and headers, cut to fit the DLQ, and where it came from ({@code
+   * sourceOffset} -1 where the source has no offset that fits a long).
+   */
+  public static DeadLetter of(
+      byte[] key,
+      byte[] value,
+      String[] headerNames,
+      byte[][] headerValues,
+      String sourceTopic,
+      int sourcePartition,
+      long sourceOffset,
+      RejectReason reason,
+      String detail) {
     DeadLetter letter = new DeadLetter();
     // A dead letter must always fit the DLQ: one too large for the producer would fail the sink
     // and send the job into a restart loop over the same record.
     boolean truncated = false;
-    byte[] key = record.key();
     if (key != null && key.length > MAX_KEY_BYTES) {
       key = Arrays.copyOf(key, MAX_KEY_BYTES);
       truncated = true;
     }
-    byte[] value = record.value();
     if (value != null && value.length > MAX_VALUE_BYTES) {
       value = Arrays.copyOf(value, MAX_VALUE_BYTES);
       truncated = true;
@@ -51,30 +83,23 @@ public final class DeadLetters {
     letter.setValue(value);
     letter.setReason(reason.code());
     letter.setDetail(shorten(detail));
-    letter.setSourceTopic(record.topic());
-    letter.setSourcePartition(record.partition());
-    letter.setSourceOffset(record.offset());
+    letter.setSourceTopic(sourceTopic);
+    letter.setSourcePartition(sourcePartition);
+    letter.setSourceOffset(sourceOffset);
     letter.setFailedAt(System.currentTimeMillis());
-    Header[] all = record.headers().toArray();
     int kept = 0;
     long bytes = 0;
-    while (kept < all.length) {
-      byte[] v = all[kept].value();
-      bytes += all[kept].key().length() + (v == null ? 0 : v.length);
+    while (kept < headerNames.length) {
+      byte[] v = headerValues[kept];
+      bytes += headerNames[kept].length() + (v == null ? 0 : v.length);
       if (bytes > MAX_HEADER_BYTES) {
         truncated = true;
         break;
       }
       kept++;
     }
-    String[] names = new String[kept];
-    byte[][] values = new byte[kept][];
-    for (int i = 0; i < kept; i++) {
-      names[i] = all[i].key();
-      values[i] = all[i].value();
-    }
-    letter.setHeaderNames(names);
-    letter.setHeaderValues(values);
+    letter.setHeaderNames(Arrays.copyOf(headerNames, kept));
+    letter.setHeaderValues(Arrays.copyOf(headerValues, kept));
     letter.setTruncated(truncated);
     return letter;
   }

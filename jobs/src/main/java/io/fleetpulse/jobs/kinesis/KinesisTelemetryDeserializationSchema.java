@@ -119,21 +119,7 @@ public final class KinesisTelemetryDeserializationSchema
       String shardId,
       RejectReason reason,
       String detail) {
-    DeadLetter letter = new DeadLetter();
-    boolean truncated = data.length > DeadLetters.MAX_VALUE_BYTES;
-    letter.setValue(truncated ? Arrays.copyOf(data, DeadLetters.MAX_VALUE_BYTES) : data);
     String key = record.partitionKey();
-    letter.setKey(key == null ? null : Utf8.bytes(key));
-    letter.setReason(reason.code());
-    letter.setDetail(
-        detail != null && detail.length() > DeadLetters.MAX_DETAIL_CHARS
-            ? detail.substring(0, DeadLetters.MAX_DETAIL_CHARS) + "..."
-            : detail);
-    // The source names the stream by its ARN; dlq.source.topic carries the plain name.
-    letter.setSourceTopic(stream == null ? null : stream.substring(stream.lastIndexOf('/') + 1));
-    letter.setSourcePartition(shardNumber(shardId));
-    letter.setSourceOffset(-1);
-    letter.setFailedAt(System.currentTimeMillis());
     java.time.Instant arrival = record.approximateArrivalTimestamp();
     String[] names = {STREAM_HEADER, SHARD_HEADER, SEQUENCE_HEADER, PARTITION_KEY_HEADER};
     String[] values = {stream, shardId, record.sequenceNumber(), key};
@@ -147,10 +133,18 @@ public final class KinesisTelemetryDeserializationSchema
     for (int i = 0; i < values.length; i++) {
       bytes[i] = values[i] == null ? null : Utf8.bytes(values[i]);
     }
-    letter.setHeaderNames(names);
-    letter.setHeaderValues(bytes);
-    letter.setTruncated(truncated);
-    return letter;
+    // The source names the stream by its ARN; dlq.source.topic carries the plain name. A
+    // sequence number does not fit the offset's long: it is in a header.
+    return DeadLetters.of(
+        key == null ? null : Utf8.bytes(key),
+        data,
+        names,
+        bytes,
+        stream == null ? null : stream.substring(stream.lastIndexOf('/') + 1),
+        shardNumber(shardId),
+        -1,
+        reason,
+        detail);
   }
 
   @Override

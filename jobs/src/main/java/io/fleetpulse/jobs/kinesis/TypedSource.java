@@ -16,7 +16,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * taking any {@link Source} cannot name it for each connector. Everything else is the wrapped
  * source's, so checkpoints are the wrapped source's too.
  */
-final class TypedSource<T, S extends SourceSplit, E>
+public class TypedSource<T, S extends SourceSplit, E>
     implements Source<T, S, E>, ResultTypeQueryable<T> {
 
   private static final long serialVersionUID = 1L;
@@ -24,7 +24,7 @@ final class TypedSource<T, S extends SourceSplit, E>
   private final Source<T, S, E> source;
   private final TypeInformation<T> type;
 
-  TypedSource(Source<T, S, E> source, TypeInformation<T> type) {
+  public TypedSource(Source<T, S, E> source, TypeInformation<T> type) {
     this.source = source;
     this.type = type;
   }

@@ -43,9 +43,12 @@ public final class ArchiveReplay {
           .stringType()
           .description("end of the range, ISO-8601 instant, exclusive (required)");
 
+  /** The range, the options of every replay. */
+  public static final OptionSet RANGE = OptionSet.builder().add(FROM, TO).build();
+
   /** The TelemetryJob's options plus the range. */
   public static final OptionSet OPTIONS =
-      OptionSet.builder().addAll(TelemetryJobConfig.OPTIONS).add(FROM, TO).build();
+      OptionSet.builder().addAll(TelemetryJobConfig.OPTIONS).addAll(RANGE).build();
 
   private ArchiveReplay() {}
 
@@ -110,7 +113,8 @@ public final class ArchiveReplay {
         .build();
   }
 
-  private static Instant instant(Settings s, ConfigOption<String> option) {
+  /** The required {@code replay.from} or {@code replay.to}. */
+  static Instant instant(Settings s, ConfigOption<String> option) {
     String v = s.get(option);
     if (v == null || v.isBlank()) {
       throw new ConfigException(option.key() + " is required (an ISO-8601 instant)");

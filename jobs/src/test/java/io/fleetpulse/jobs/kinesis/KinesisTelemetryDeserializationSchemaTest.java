@@ -2,8 +2,11 @@ package io.fleetpulse.jobs.kinesis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetpulse.jobs.dlq.DeadLetter;
+import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.jobs.telemetry.ParsedTelemetry;
 import io.fleetpulse.jobs.telemetry.TelemetryDeadLetters;
+import io.fleetpulse.model.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +14,7 @@ import java.util.List;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 class KinesisTelemetryDeserializationSchemaTest {
@@ -56,7 +60,39 @@ class KinesisTelemetryDeserializationSchemaTest {
             TelemetryDeadLetters.RECORD_INDEX, KinesisTelemetryDeserializationSchema.SHARD_HEADER);
   }
 
+  @Test
+  void aDeadLetterIsCutToFitTheDlqAsAKafkaOneIsAndNamesItsOrigin() {
+    KinesisTelemetryDeserializationSchema small = new KinesisTelemetryDeserializationSchema(10, 0);
+    String payload = "{\"deviceId\":\"k-1\",\"pad\":\"" + "x".repeat(300 * 1024) + "\"}";
+    List<ParsedTelemetry> out = deserialize(small, payload);
+
+    DeadLetter letter = out.get(0).getDeadLetter();
+    byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+    ConsumerRecord<byte[], byte[]> fromKafka =
+        new ConsumerRecord<>("telemetry", 3, 0L, "k-1".getBytes(StandardCharsets.UTF_8), bytes);
+    DeadLetter kafka =
+        DeadLetters.of(fromKafka, RejectReason.PAYLOAD_TOO_LARGE, letter.getDetail());
+    assertThat(letter.getReason()).isEqualTo(RejectReason.PAYLOAD_TOO_LARGE.code());
+    assertThat(letter.getValue()).isEqualTo(kafka.getValue()).hasSize(DeadLetters.MAX_VALUE_BYTES);
+    assertThat(letter.isTruncated()).isTrue().isEqualTo(kafka.isTruncated());
+    assertThat(letter.getKey()).isEqualTo(kafka.getKey());
+    assertThat(letter.getSourceTopic()).isEqualTo("telemetry");
+    assertThat(letter.getSourcePartition()).isEqualTo(3);
+    assertThat(letter.getSourceOffset()).isEqualTo(-1);
+    assertThat(Arrays.asList(letter.getHeaderNames()))
+        .containsExactly(
+            KinesisTelemetryDeserializationSchema.STREAM_HEADER,
+            KinesisTelemetryDeserializationSchema.SHARD_HEADER,
+            KinesisTelemetryDeserializationSchema.SEQUENCE_HEADER,
+            KinesisTelemetryDeserializationSchema.PARTITION_KEY_HEADER);
+  }
+
   private List<ParsedTelemetry> deserialize(String json) {
+    return deserialize(schema, json);
+  }
+
+  private static List<ParsedTelemetry> deserialize(
+      KinesisTelemetryDeserializationSchema schema, String json) {
     Record record =
         Record.builder()
             .data(SdkBytes.fromString(json, StandardCharsets.UTF_8))
