@@ -37,12 +37,17 @@ final class NoInput<T> implements Source<T, NoInput.NoSplit, Integer>, ResultTyp
   @Override
   public SourceReader<T, NoSplit> createReader(SourceReaderContext context) {
     return new SourceReader<>() {
+      // Ends only once the enumerator said so: a reader that finished before the coordinator's
+      // NoMoreSplits event arrived makes Flink fail the task over ("an OperatorEvent ... was
+      // lost").
+      private final CompletableFuture<Void> noMoreSplits = new CompletableFuture<>();
+
       @Override
       public void start() {}
 
       @Override
       public InputStatus pollNext(ReaderOutput<T> output) {
-        return InputStatus.END_OF_INPUT;
+        return noMoreSplits.isDone() ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
       }
 
       @Override
@@ -52,14 +57,16 @@ final class NoInput<T> implements Source<T, NoInput.NoSplit, Integer>, ResultTyp
 
       @Override
       public CompletableFuture<Void> isAvailable() {
-        return CompletableFuture.completedFuture(null);
+        return noMoreSplits;
       }
 
       @Override
       public void addSplits(List<NoSplit> splits) {}
 
       @Override
-      public void notifyNoMoreSplits() {}
+      public void notifyNoMoreSplits() {
+        noMoreSplits.complete(null);
+      }
 
       @Override
       public void close() {}
