@@ -174,8 +174,8 @@ public final class LiveApiBenchmark {
         String.format(
             Locale.ROOT,
             "%n## Machine%n%n- %d cores, Java %s, max heap %,d MB; broker, API, receivers and"
-                + " clients share this JVM.%n- Load average (1 min) at start: %.2f; at the end: %.2f.%n"
-                + "- Total run time %.0f s.%n",
+                + " clients share this JVM.%n- Load average (1 min) at start: %.2f; at the end:"
+                + " %.2f.%n- Total run time %.0f s.%n",
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version"),
             Runtime.getRuntime().maxMemory() / (1024 * 1024),
@@ -331,12 +331,12 @@ public final class LiveApiBenchmark {
     }
     md.append('\n').append(notes);
     md.append(
-        "- Limit: an alert stays in flight until its delivery to every matching endpoint ended"
-            + " (delivered or parked). A dead receiver matching every alert keeps each one in"
-            + " flight for its whole retry schedule (8 tries over about 11 minutes by default); past"
-            + " `webhooks.max-pending` (10,000) alerts in flight the reader pauses, and then the dead"
-            + " receiver does delay the others. That happens above about 15 alerts/s sustained"
-            + " towards one dead receiver; this run stays below it.\n");
+        "- An alert stays in flight until its delivery to every matching endpoint ended"
+            + " (delivered or parked). A dead receiver matching every alert would keep each one in"
+            + " flight for its whole retry schedule (8 tries over about 11 minutes by default) and"
+            + " at a sustained rate fill `webhooks.max-pending` (10,000), pausing every receiver;"
+            + " past `webhooks.max-pending-per-endpoint` (1,000) unfinished deliveries its new ones"
+            + " are parked at once (replayable), so it holds at most that many alerts.\n");
     return md.toString();
   }
 

@@ -48,6 +48,7 @@ final class Deliverer implements AutoCloseable {
   private final DeliveryLog log;
   private final HttpClient http;
   private final Map<String, ScheduledThreadPoolExecutor> pools = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> unfinished = new ConcurrentHashMap<>();
   private final MeterRegistry meters;
   private final Timer latency;
   private volatile boolean closing;
@@ -82,9 +83,29 @@ final class Deliverer implements AutoCloseable {
             .register(meters);
   }
 
-  /** Queues {@code d} on its endpoint's pool. */
+  /**
+   * Queues {@code d} on its endpoint's pool, or parks it at once (replayable) when its endpoint
+   * already has {@code webhooks.max-pending-per-endpoint} deliveries unfinished: an alert stays in
+   * flight until every endpoint is done with it, so without the cap one dead receiver matching
+   * every alert would fill {@code webhooks.max-pending} and pause delivery to all the others.
+   */
   void submit(Delivery d) {
     log.add(d);
+    AtomicInteger open = unfinished.computeIfAbsent(d.endpointId, id -> new AtomicInteger());
+    if (!d.replay && open.get() >= options.maxPendingPerEndpoint) {
+      park(
+          d,
+          "endpoint_backlog",
+          "the endpoint already has "
+              + open.get()
+              + " deliveries unfinished ("
+              + WebhookOptions.MAX_PENDING_PER_ENDPOINT.key()
+              + ")",
+          null);
+      return;
+    }
+    open.incrementAndGet();
+    d.alsoOnDone(open::decrementAndGet);
     pool(d.endpointId).execute(() -> attempt(d));
   }
 

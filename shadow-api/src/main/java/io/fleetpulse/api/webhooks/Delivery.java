@@ -31,6 +31,7 @@ final class Delivery {
   final long sourceOffset;
   final boolean replay;
   private final Runnable onDone;
+  private Runnable alsoOnDone = () -> {};
   private final List<Attempt> attempts = new ArrayList<>();
   private State state = State.PENDING;
   private String outcome;
@@ -74,6 +75,11 @@ final class Delivery {
     return state;
   }
 
+  /** Runs {@code r} too when the delivery ends (set before it is attempted). */
+  synchronized void alsoOnDone(Runnable r) {
+    alsoOnDone = r;
+  }
+
   /** Ends the delivery once; the record it came from may then be committed. */
   void finish(State end, String why) {
     synchronized (this) {
@@ -84,6 +90,7 @@ final class Delivery {
       state = end;
       outcome = why;
     }
+    alsoOnDone.run();
     onDone.run();
   }
 

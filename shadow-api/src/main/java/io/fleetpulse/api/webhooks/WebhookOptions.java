@@ -72,6 +72,14 @@ public final class WebhookOptions {
           .positive()
           .defaultValue(10_000)
           .description("alerts in delivery before the consumer pauses reading the alert topic");
+  public static final ConfigOption<Integer> MAX_PENDING_PER_ENDPOINT =
+      ConfigOption.key("webhooks.max-pending-per-endpoint")
+          .intType()
+          .positive()
+          .defaultValue(1_000)
+          .description(
+              "unfinished deliveries of one endpoint beyond which new ones are parked in the DLQ"
+                  + " topic at once (replayable), so a dead receiver cannot pause the others");
   public static final ConfigOption<Integer> DELIVERIES_KEPT =
       ConfigOption.key("webhooks.deliveries-kept")
           .intType()
@@ -106,6 +114,7 @@ public final class WebhookOptions {
           TIMEOUT,
           CONCURRENCY,
           MAX_PENDING,
+          MAX_PENDING_PER_ENDPOINT,
           DELIVERIES_KEPT,
           ROTATION_GRACE,
           ALLOW_PRIVATE);
@@ -120,6 +129,7 @@ public final class WebhookOptions {
   final Duration timeout;
   final int concurrency;
   final int maxPending;
+  final int maxPendingPerEndpoint;
   final int deliveriesKept;
   final Duration rotationGrace;
   final List<String> allowPrivate;
@@ -143,6 +153,15 @@ public final class WebhookOptions {
     timeout = s.get(TIMEOUT);
     concurrency = s.get(CONCURRENCY);
     maxPending = s.get(MAX_PENDING);
+    maxPendingPerEndpoint = s.get(MAX_PENDING_PER_ENDPOINT);
+    if (maxPendingPerEndpoint >= maxPending) {
+      throw new ConfigException(
+          "setting '"
+              + MAX_PENDING_PER_ENDPOINT.key()
+              + "': it must be smaller than '"
+              + MAX_PENDING.key()
+              + "', or one dead receiver can still pause delivery to all");
+    }
     deliveriesKept = s.get(DELIVERIES_KEPT);
     rotationGrace = s.get(ROTATION_GRACE);
     allowPrivate = new ArrayList<>();
