@@ -312,21 +312,34 @@ public final class AnomalyJob {
             config.kafka(),
             config.actionsTopic(),
             new AlertInputDeserializationSchema(AlertInputDeserializationSchema.Kind.ACTION));
-    NamedSink<Alert> alerts =
-        new NamedSink<>(
-            "anomaly-alert-sink",
-            KafkaConnectors.sink(
-                config.kafka(),
-                "anomaly-alert-sink",
-                config.alertsTopic(),
-                KafkaConnectors.utf8Key(Alert::getDeviceId),
-                new JsonValues<>()));
-    Sink<DeadLetter> dlq =
+    return new AnomalyJob(
+        config,
+        telemetry,
+        registry,
+        signals,
+        actions,
+        List.of(kafkaAlertSink(config)),
+        kafkaDeadLetterSink(config));
+  }
+
+  /** The alert topic's sink, keyed by device id (also the replay's). */
+  public static NamedSink<Alert> kafkaAlertSink(AnomalyJobConfig config) {
+    return new NamedSink<>(
+        "anomaly-alert-sink",
         KafkaConnectors.sink(
             config.kafka(),
-            "anomaly-dlq-sink",
-            new DeadLetterSerializationSchema(config.deadLetterTopic(), STAGE));
-    return new AnomalyJob(config, telemetry, registry, signals, actions, List.of(alerts), dlq);
+            "anomaly-alert-sink",
+            config.alertsTopic(),
+            KafkaConnectors.utf8Key(Alert::getDeviceId),
+            new JsonValues<>()));
+  }
+
+  /** The job's dead-letter topic's sink (also the replay's). */
+  public static Sink<DeadLetter> kafkaDeadLetterSink(AnomalyJobConfig config) {
+    return KafkaConnectors.sink(
+        config.kafka(),
+        "anomaly-dlq-sink",
+        new DeadLetterSerializationSchema(config.deadLetterTopic(), STAGE));
   }
 
   /**

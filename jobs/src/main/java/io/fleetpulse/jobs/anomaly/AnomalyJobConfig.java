@@ -167,30 +167,21 @@ public record AnomalyJobConfig(
 
   /** The same configuration with other rules (tests, embedding). */
   public AnomalyJobConfig withRules(AnomalyRules other) {
-    return new AnomalyJobConfig(
-        kafka,
-        telemetryTopic,
-        devicesTopic,
-        signalsTopic,
-        actionsTopic,
-        alertsTopic,
-        deadLetterTopic,
-        other,
-        outOfOrderness,
-        offlineHeartbeat,
-        offlineFactor,
-        offlineSeverity,
-        lifecycle,
-        maxPayloadBytes,
-        maxFutureSkew,
-        checkpointInterval,
-        stateBackend,
-        checkpointDir,
-        bufferTimeout);
+    return with(other, outOfOrderness, lifecycle);
   }
 
   /** The same configuration with other lifecycle settings. */
   public AnomalyJobConfig withLifecycle(LifecycleSettings other) {
+    return with(rules, outOfOrderness, other);
+  }
+
+  /** The same configuration with another out-of-orderness bound. */
+  public AnomalyJobConfig withOutOfOrderness(Duration other) {
+    return with(rules, other, lifecycle);
+  }
+
+  private AnomalyJobConfig with(
+      AnomalyRules rules, Duration outOfOrderness, LifecycleSettings lifecycle) {
     return new AnomalyJobConfig(
         kafka,
         telemetryTopic,
@@ -201,30 +192,6 @@ public record AnomalyJobConfig(
         deadLetterTopic,
         rules,
         outOfOrderness,
-        offlineHeartbeat,
-        offlineFactor,
-        offlineSeverity,
-        other,
-        maxPayloadBytes,
-        maxFutureSkew,
-        checkpointInterval,
-        stateBackend,
-        checkpointDir,
-        bufferTimeout);
-  }
-
-  /** The same configuration with another out-of-orderness bound. */
-  public AnomalyJobConfig withOutOfOrderness(Duration other) {
-    return new AnomalyJobConfig(
-        kafka,
-        telemetryTopic,
-        devicesTopic,
-        signalsTopic,
-        actionsTopic,
-        alertsTopic,
-        deadLetterTopic,
-        rules,
-        other,
         offlineHeartbeat,
         offlineFactor,
         offlineSeverity,

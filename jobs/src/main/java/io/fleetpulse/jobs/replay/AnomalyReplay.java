@@ -10,14 +10,10 @@ import io.fleetpulse.jobs.anomaly.AnomalyTypes;
 import io.fleetpulse.jobs.anomaly.ParsedInput;
 import io.fleetpulse.jobs.archive.ArchiveConfig;
 import io.fleetpulse.jobs.archive.ArchiveFileSystems;
-import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
-import io.fleetpulse.jobs.kafka.JsonValues;
 import io.fleetpulse.jobs.kafka.KafkaConnectors;
 import io.fleetpulse.jobs.registry.DeviceUpdateDeserializationSchema;
 import io.fleetpulse.jobs.runtime.JobEnvironment;
-import io.fleetpulse.jobs.sink.NamedSink;
 import io.fleetpulse.jobs.telemetry.ParsedTelemetry;
-import io.fleetpulse.model.Alert;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -92,21 +88,14 @@ public final class AnomalyReplay {
         KafkaConnectors.boundedBroadcastSource(
             config.kafka(), config.devicesTopic(), new DeviceUpdateDeserializationSchema());
     NoInput<ParsedInput> none = new NoInput<>(AnomalyTypes.PARSED_INPUT);
-    NamedSink<Alert> alerts =
-        new NamedSink<>(
-            "anomaly-alert-sink",
-            KafkaConnectors.sink(
-                config.kafka(),
-                "anomaly-alert-sink",
-                config.alertsTopic(),
-                KafkaConnectors.utf8Key(Alert::getDeviceId),
-                new JsonValues<>()));
-    var deadLetters =
-        KafkaConnectors.sink(
-            config.kafka(),
-            "anomaly-dlq-sink",
-            new DeadLetterSerializationSchema(config.deadLetterTopic(), AnomalyJob.STAGE));
-    return new AnomalyJob(config, telemetry, registry, none, none, List.of(alerts), deadLetters);
+    return new AnomalyJob(
+        config,
+        telemetry,
+        registry,
+        none,
+        none,
+        List.of(AnomalyJob.kafkaAlertSink(config)),
+        AnomalyJob.kafkaDeadLetterSink(config));
   }
 
   /** A reading's event time: the archive holds only valid readings. */

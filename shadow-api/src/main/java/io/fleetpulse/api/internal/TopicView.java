@@ -261,15 +261,6 @@ public final class TopicView implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
-    if (!thread.isAlive()) {
-      consumer.close(Duration.ofSeconds(2));
-      return;
-    }
-    consumer.wakeup();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ConsumerThreads.stop(thread, consumer);
   }
 }
