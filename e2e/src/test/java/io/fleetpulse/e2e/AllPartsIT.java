@@ -27,6 +27,9 @@ import io.fleetpulse.jobs.telemetry.TelemetryJob;
 import io.fleetpulse.jobs.telemetry.TelemetryJobConfig;
 import io.fleetpulse.model.ModelJson;
 import io.fleetpulse.model.Telemetry;
+import io.fleetpulse.sql.RuleSet;
+import io.fleetpulse.sql.SqlRulesConfig;
+import io.fleetpulse.sql.SqlRulesJob;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,6 +63,8 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamStatementSet;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,10 +77,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * All of FleetPulse at once, as a user runs it: devices on MQTT (Mosquitto) → the bridge → Kafka →
- * the TelemetryJob, AnomalyJob and ShadowJob on one Flink cluster → InfluxDB (influxd), the Parquet
- * archive, {@code iot.alerts} and {@code iot.shadows} → the API (REST, SSE) → a webhook receiver.
- * One scripted fleet run ({@link FleetScript}, deterministic, so every result is known exactly),
- * then each test checks one outcome.
+ * the TelemetryJob, AnomalyJob, ShadowJob and SqlRulesJob (an analysts' rule of {@code sql/rules})
+ * on one Flink cluster → InfluxDB (influxd), the Parquet archive, {@code iot.alerts} and {@code
+ * iot.shadows} → the API (REST, SSE) → a webhook receiver. One scripted fleet run ({@link
+ * FleetScript}, deterministic, so every result is known exactly), then each test checks one
+ * outcome.
  */
 @ExtendWith({KafkaExtension.class, InfluxDbExtension.class, MosquittoExtension.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -208,6 +214,30 @@ class AllPartsIT {
           ShadowJob.kafkaJob(shadow).build(env);
         });
 
+    // The analysts' rule as shipped, on the enriched telemetry; its signals reach the AnomalyJob's
+    // lifecycle through iot.alert.signals.
+    Path sqlDir = Path.of("..", "sql");
+    SqlRulesConfig sql =
+        SqlRulesConfig.load(
+            args(
+                "kafka.bootstrap.servers",
+                bootstrap,
+                "sql.dir",
+                sqlDir.toString(),
+                "sql.rules",
+                FleetScript.SQL_RULE,
+                "checkpoint.interval",
+                "1s"),
+            Map.of());
+    submit(
+        JobEnvironment.configuration(sql.checkpointInterval(), "hashmap", null),
+        "e2e-sql-rules",
+        env -> {
+          StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+          RuleSet set = RuleSet.load(sqlDir).only(sql.rules());
+          ((StreamStatementSet) SqlRulesJob.statements(tEnv, set, sql)).attachAsDataStream();
+        });
+
     ShadowApi shadowApi =
         new ShadowApi(
                 ShadowApiConfig.load(
@@ -333,7 +363,7 @@ class AllPartsIT {
   @Test
   @Order(4)
   void theApiShowsEveryAlertInItsLastStateAndStreamsEveryTransitionOverSse() {
-    Set<String> expected = script.expectedTransitions(false);
+    Set<String> expected = expectedTransitions();
     await("every transition on the SSE stream", () -> new TreeSet<>(SSE_ALERTS).equals(expected));
     HttpResponse<String> list = call("GET", "/alerts?limit=1000", null);
     assertThat(list.statusCode()).isEqualTo(200);
@@ -352,7 +382,7 @@ class AllPartsIT {
   @Test
   @Order(5)
   void theWebhookGetsEveryTransitionOnceSignedAndNothingElse() {
-    Set<String> expected = script.expectedTransitions(false);
+    Set<String> expected = expectedTransitions();
     await("every transition at the webhook", () -> receiver.transitions().equals(expected));
     List<WebhookReceiver.Delivery> deliveries = receiver.deliveries();
     Set<String> ids = new HashSet<>();
@@ -370,6 +400,33 @@ class AllPartsIT {
     // Still exactly these after the API and stream checks: nothing more came meanwhile.
     assertThat(receiver.transitions()).isEqualTo(expected);
     assertThat(new TreeSet<>(SSE_ALERTS)).isEqualTo(expected);
+  }
+
+  @Test
+  @Order(6)
+  void theSqlRulesSignalsBecomeAlertsOfTheirOwnAtTheWebhook() {
+    Set<String> sqlAlerts = script.expectedSqlTransitions();
+    await(
+        "the SQL rule's alerts at the webhook",
+        () -> receiver.transitions().containsAll(sqlAlerts));
+    HttpResponse<String> list = call("GET", "/alerts?limit=1000", null);
+    List<String> fromSql = new ArrayList<>();
+    json(list.body())
+        .path("items")
+        .forEach(
+            a -> {
+              if (a.path("rule").asText().equals(FleetScript.SQL_RULE)) {
+                fromSql.add(a.path("alertId").asText() + " " + a.path("state").asText());
+              }
+            });
+    assertThat(new TreeSet<>(fromSql)).isEqualTo(sqlAlerts);
+  }
+
+  /** The AnomalyJob's own alerts and those of the SQL rule's signals. */
+  private static Set<String> expectedTransitions() {
+    Set<String> all = new TreeSet<>(script.expectedTransitions(false));
+    all.addAll(script.expectedSqlTransitions());
+    return all;
   }
 
   private static List<String> archived() {

@@ -55,6 +55,12 @@ final class FleetScript {
           + "{\"name\":\"battery-low\",\"kind\":\"THRESHOLD\",\"metric\":\"battery\",\"min\":10,"
           + "\"clearMin\":20,\"times\":2,\"severity\":\"WARNING\"}]}";
 
+  /**
+   * The analysts' rule of {@code sql/rules} the end-to-end runs give to the SqlRulesJob: a reading
+   * above 80 °C (the hot devices' rounds 30–39).
+   */
+  static final String SQL_RULE = "temperature_high";
+
   /** Offline after this many heartbeats (the AnomalyJob's {@code offline.heartbeat-factor}). */
   static final int HEARTBEAT_FACTOR = 3;
 
@@ -240,6 +246,20 @@ final class FleetScript {
         episode(out, offlineId(d, ts(d, SILENCE_FROM - 1) + deadline), true);
         episode(out, offlineId(d, ts(d, ROUNDS - 1) + deadline), closed);
       }
+    }
+    return out;
+  }
+
+  /**
+   * "alertId STATE" of what the SQL rule's signals become in the AnomalyJob's lifecycle: one OPEN
+   * per hot device from its first reading above 80 (round 30), never resolved (the rule sends no
+   * CLEAR and no clear-after).
+   */
+  Set<String> expectedSqlTransitions() {
+    Set<String> out = new TreeSet<>();
+    for (int d = 0; d < 2; d++) {
+      out.add(
+          Alert.idFor(deviceId(d), SQL_RULE, "temperature", String.valueOf(ts(d, 30))) + " OPEN");
     }
     return out;
   }
