@@ -264,6 +264,21 @@ final class FleetScript {
     return out;
   }
 
+  /**
+   * "alertId OPEN" of the silence that follows the {@link #closingRound()} of the devices with a
+   * short heartbeat: real, once that much wall time passed after it, so a check may see it or not.
+   */
+  Set<String> silenceAfterTheClosingRound() {
+    Set<String> out = new TreeSet<>();
+    long deadline = silentHeartbeatSeconds * 1000L * HEARTBEAT_FACTOR;
+    for (int d = 0; d < devices; d++) {
+      if (silent(d)) {
+        out.add(offlineId(d, ts(d, CLOSING_ROUND) + deadline) + " OPEN");
+      }
+    }
+    return out;
+  }
+
   private String offlineId(int d, long at) {
     return Alert.idFor(deviceId(d), "device-offline", null, String.valueOf(at));
   }

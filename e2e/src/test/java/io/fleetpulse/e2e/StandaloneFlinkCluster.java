@@ -62,7 +62,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     this.dir = dir;
     this.conf = Files.createDirectories(dir.resolve("conf"));
     String cp = System.getProperty("surefire.test.class.path");
-    this.classpath = cp != null ? cp : System.getProperty("java.class.path");
+    this.classpath = clusterClasspath(cp != null ? cp : System.getProperty("java.class.path"));
     this.restPort = FreePorts.pick();
     Files.writeString(
         conf.resolve("config.yaml"),
@@ -117,6 +117,22 @@ final class StandaloneFlinkCluster implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * The test's classpath without the SQL rules tool: it renders the rules on the client side (as
+   * the deployment's image does at build time); a cluster has only Flink's own jars (the table
+   * planner and runtime, JSON, RocksDB are in a distribution's {@code lib/}).
+   */
+  private static String clusterClasspath(String testClasspath) {
+    List<String> entries = new ArrayList<>();
+    for (String entry : testClasspath.split(File.pathSeparator)) {
+      String name = entry.replace(File.separatorChar, '/');
+      if (!name.contains("/fleetpulse-sql-") && !name.endsWith("/sql/target/classes")) {
+        entries.add(entry);
+      }
+    }
+    return String.join(File.pathSeparator, entries);
   }
 
   private void awaitRest() {
