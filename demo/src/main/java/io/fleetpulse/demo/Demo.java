@@ -130,13 +130,39 @@ public final class Demo {
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }
+                  killChildProcesses();
                 }));
     try {
       run(options, System.out, System.console() != null, stop);
+    } catch (StoppedWhileStarting e) {
+      System.out.println("Stopped while starting.");
     } finally {
       stopped.countDown();
     }
     System.exit(0);
+  }
+
+  /**
+   * The last word of the shutdown hook: every process this JVM started (Mosquitto, influxd) is
+   * killed, whatever point the start-up had reached; normally the resources stopped them already.
+   */
+  private static void killChildProcesses() {
+    ProcessHandle.current()
+        .descendants()
+        .forEach(
+            p -> {
+              p.destroyForcibly();
+              p.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> p).join();
+            });
+  }
+
+  /** A stop (Ctrl-C, SIGTERM) came before every component was up: the rest is not started. */
+  static final class StoppedWhileStarting extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StoppedWhileStarting(String next) {
+      super("stopped before " + next + " started");
+    }
   }
 
   /** What to run. */
@@ -167,7 +193,7 @@ public final class Demo {
   static Outcome run(Options o, PrintStream out, boolean inPlace, CountDownLatch stop)
       throws Exception {
     Deque<AutoCloseable> resources = new ArrayDeque<>();
-    Progress progress = new Progress(out);
+    Progress progress = new Progress(out, stop);
     out.println("FleetPulse demo: starting (" + o.devices() + " simulated devices)");
     try {
       EmbeddedKafka kafka =
@@ -591,13 +617,22 @@ public final class Demo {
   /** One line per component: when it started, how long it took, where it is. */
   static final class Progress {
     private final PrintStream out;
+    private final CountDownLatch stop;
 
-    Progress(PrintStream out) {
+    Progress(PrintStream out, CountDownLatch stop) {
       this.out = out;
+      this.stop = stop;
     }
 
+    /**
+     * Starts one component, unless a stop came meanwhile: then {@link StoppedWhileStarting}, and
+     * the caller closes what is already up.
+     */
     <T> T step(String name, Callable<T> start, java.util.function.Function<T, String> where)
         throws Exception {
+      if (stop.getCount() == 0) {
+        throw new StoppedWhileStarting(name);
+      }
       String at = CLOCK.format(LocalTime.now(ZoneOffset.UTC));
       long began = System.nanoTime();
       T value = start.call();

@@ -37,7 +37,16 @@ public final class MosquittoBroker implements AutoCloseable {
   private final TestCertificates tls;
   private final List<String> extraConfig;
   private final IntFunction<String> fullConfig;
-  private Process process;
+
+  /**
+   * Kills the broker when the JVM exits without {@link #close()}. Registered before the process
+   * starts: a hook added after it could fail once the JVM is shutting down (a SIGTERM during the
+   * start) and leave the broker running with no one to stop it.
+   */
+  private final Thread killOnExit = new Thread(this::kill, "kill-mosquitto");
+
+  private boolean hooked;
+  private volatile Process process;
 
   private MosquittoBroker(
       Path dir,
@@ -125,14 +134,23 @@ public final class MosquittoBroker implements AutoCloseable {
       ProcessBuilder builder = new ProcessBuilder(binary(), "-c", config.toString());
       builder.redirectErrorStream(true);
       builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()));
+      if (!hooked) {
+        // Throws IllegalStateException when the JVM is already exiting: then nothing starts.
+        Runtime.getRuntime().addShutdownHook(killOnExit);
+        hooked = true;
+      }
       process = builder.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot start mosquitto (" + binary() + "); install it with apt-get install mosquitto",
           e);
     }
-    awaitListening();
+    try {
+      awaitListening();
+    } catch (RuntimeException e) {
+      stop();
+      throw e;
+    }
     LOG.info("Mosquitto up on 127.0.0.1:{}{}", port, tls == null ? "" : " (mTLS)");
   }
 
@@ -171,6 +189,24 @@ public final class MosquittoBroker implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    synchronized (this) {
+      if (hooked) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException alreadyExiting) {
+          // the hook runs anyway, and finds nothing to kill
+        }
+        hooked = false;
+      }
+    }
+  }
+
+  /** The shutdown hook's stop: not synchronized, so a start in progress cannot hold it up. */
+  private void kill() {
+    Process p = process;
+    if (p != null) {
+      p.destroyForcibly();
+    }
   }
 
   private String config() {
