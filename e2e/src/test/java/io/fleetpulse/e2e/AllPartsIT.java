@@ -422,6 +422,51 @@ class AllPartsIT {
     assertThat(new TreeSet<>(fromSql)).isEqualTo(sqlAlerts);
   }
 
+  @Test
+  @Order(7)
+  void theApiTracksEachCommandUntilTheDeviceAnswersOrItsTimeRunsOut() {
+    String id = script.deviceId(SHADOW_DEVICE);
+    String ping = send(id, "{\"name\":\"ping\"}");
+    String unknown = send(id, "{\"name\":\"self-destruct\"}");
+    await("the ping acknowledged", () -> "ACKED".equals(status(id, ping).path("status").asText()));
+    await("the refusal", () -> "FAILED".equals(status(id, unknown).path("status").asText()));
+    assertThat(status(id, unknown).path("deviceStatus").asText()).isEqualTo("unsupported");
+    assertThat(status(id, ping).path("answeredAt").asLong()).isPositive();
+
+    // A device that is gone never answers: SENT until the command's time to live passes.
+    MqttDevice gone = DEVICES_ON_MQTT.get(DEVICES - 1);
+    gone.disconnect();
+    String lost = send(script.deviceId(DEVICES - 1), "{\"name\":\"ping\",\"ttlSeconds\":3}");
+    JsonNode sent = status(script.deviceId(DEVICES - 1), lost);
+    assertThat(sent.path("status").asText()).as("%s", sent).isEqualTo("SENT");
+    await(
+        "the lost command timed out",
+        () ->
+            "TIMED_OUT".equals(status(script.deviceId(DEVICES - 1), lost).path("status").asText()));
+
+    HttpResponse<String> list = call("GET", "/devices/" + id + "/commands", null);
+    assertThat(list.statusCode()).isEqualTo(200);
+    List<String> statuses = new ArrayList<>();
+    json(list.body()).path("items").forEach(c -> statuses.add(c.path("status").asText()));
+    assertThat(statuses).containsExactlyInAnyOrder("FAILED", "ACKED");
+    assertThat(call("GET", "/devices/" + id + "/commands/nope", null).statusCode()).isEqualTo(404);
+  }
+
+  /** Sends a command through the API; its commandId. */
+  private static String send(String deviceId, String body) {
+    HttpResponse<String> r = call("POST", "/devices/" + deviceId + "/commands", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return json(r.body()).path("commandId").asText();
+  }
+
+  /** The API's view of a command; waits for the view to have it (it reads iot.commands). */
+  private static JsonNode status(String deviceId, String commandId) {
+    String path = "/devices/" + deviceId + "/commands/" + commandId;
+    await(
+        "command " + commandId + " in the API", () -> call("GET", path, null).statusCode() == 200);
+    return json(call("GET", path, null).body());
+  }
+
   /** The AnomalyJob's own alerts and those of the SQL rule's signals. */
   private static Set<String> expectedTransitions() {
     Set<String> all = new TreeSet<>(script.expectedTransitions(false));

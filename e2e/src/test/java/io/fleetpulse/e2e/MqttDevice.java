@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One device of the end-to-end fleet on its own MQTT 5 connection: publishes what the script gives
  * it, keeps a reported state, and answers a shadow delta by taking the desired values and reporting
- * them back — what the AWS device SDK's shadow examples do.
+ * them back — what the AWS device SDK's shadow examples do; it acknowledges every command on its
+ * events topic as the simulator's devices do ({@code done} for {@code ping}, {@code unsupported}
+ * for anything else).
  */
 final class MqttDevice implements AutoCloseable {
 
@@ -39,7 +41,7 @@ final class MqttDevice implements AutoCloseable {
     client.publishes(MqttGlobalPublishFilter.ALL, this::onMessage);
   }
 
-  /** Connects, subscribes to its delta topic and reports its state. */
+  /** Connects, subscribes to its delta and command topics and reports its state. */
   CompletableFuture<Void> connect() {
     return client
         .connectWith()
@@ -49,8 +51,14 @@ final class MqttDevice implements AutoCloseable {
             ack ->
                 client
                     .subscribeWith()
+                    .addSubscription()
                     .topicFilter("devices/" + id + "/shadow/delta")
                     .qos(MqttQos.AT_LEAST_ONCE)
+                    .applySubscription()
+                    .addSubscription()
+                    .topicFilter("devices/" + id + "/commands")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .applySubscription()
                     .send())
         .thenCompose(subscribed -> report(reported));
   }
@@ -75,6 +83,10 @@ final class MqttDevice implements AutoCloseable {
   }
 
   private void onMessage(Mqtt5Publish message) {
+    if (message.getTopic().toString().endsWith("/commands")) {
+      acknowledge(message);
+      return;
+    }
     try {
       JsonNode delta = ModelJson.mapper().readTree(message.getPayloadAsBytes());
       deltas.add(delta);
@@ -84,6 +96,24 @@ final class MqttDevice implements AutoCloseable {
         reported.setAll(applied);
       }
       report(applied);
+    } catch (Exception e) {
+      throw new IllegalStateException(id + " could not handle " + message, e);
+    }
+  }
+
+  /** The simulator's {@code command_ack} event. */
+  private void acknowledge(Mqtt5Publish message) {
+    try {
+      JsonNode command = ModelJson.mapper().readTree(message.getPayloadAsBytes());
+      String name = command.path("name").asText();
+      ObjectNode ack = ModelJson.mapper().createObjectNode();
+      ack.put("deviceId", id);
+      ack.put("ts", System.currentTimeMillis());
+      ack.put("type", "command_ack");
+      ack.put("commandId", command.path("commandId").asText());
+      ack.put("name", name);
+      ack.put("status", name.equals("ping") ? "done" : "unsupported");
+      publish("devices/" + id + "/events", ModelJson.mapper().writeValueAsBytes(ack));
     } catch (Exception e) {
       throw new IllegalStateException(id + " could not handle " + message, e);
     }

@@ -4,6 +4,8 @@ import io.fleetpulse.api.graphql.GraphQlApi;
 import io.fleetpulse.api.internal.AlertActionRoutes;
 import io.fleetpulse.api.internal.AlertStore;
 import io.fleetpulse.api.internal.ApiRoutes;
+import io.fleetpulse.api.internal.CommandRoutes;
+import io.fleetpulse.api.internal.CommandStore;
 import io.fleetpulse.api.internal.Connectivity;
 import io.fleetpulse.api.internal.DeviceStore;
 import io.fleetpulse.api.internal.FleetRoutes;
@@ -113,6 +115,9 @@ public final class ShadowApi implements AutoCloseable {
     all.add(view("shadows", config.shadowsTopic, shadows));
     all.add(view("alerts", config.alertsTopic, alerts));
     all.add(view("telemetry", config.telemetryAggTopic, connectivity));
+    CommandStore commands = new CommandStore(config.maxTrackedCommands, System::currentTimeMillis);
+    all.add(view("commands", config.commandsTopic, commands.commands()));
+    all.add(view("command-acks", config.eventsTopic, commands.events()));
     all.addAll(webhooks.views());
     views = List.copyOf(all);
     routes =
@@ -146,6 +151,7 @@ public final class ShadowApi implements AutoCloseable {
                 config.commandsTopic)
             .routes());
     more.addAll(new FleetRoutes(devices, connectivity, alerts).routes());
+    more.addAll(new CommandRoutes(commands).routes());
     metrics =
         new MetricsRoutes(
             config.influxUrl,

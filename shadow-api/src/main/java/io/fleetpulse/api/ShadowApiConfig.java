@@ -34,6 +34,17 @@ public final class ShadowApiConfig {
       topic("topic.alerts", FleetTopics.ALERTS, "alert transitions (read)");
   public static final ConfigOption<String> COMMANDS_TOPIC =
       topic("topic.commands", FleetTopics.COMMANDS, "commands for devices (written)");
+  public static final ConfigOption<String> EVENTS_TOPIC =
+      topic(
+          "topic.events",
+          FleetTopics.EVENTS_RAW,
+          "device events: command acknowledgements, for the command status (read)");
+  public static final ConfigOption<Integer> MAX_TRACKED_COMMANDS =
+      ConfigOption.key("commands.max-tracked")
+          .intType()
+          .positive()
+          .defaultValue(100_000)
+          .description("newest commands whose delivery status is kept (older ones: 404)");
   public static final ConfigOption<String> SHADOW_RESPONSES_TOPIC =
       KafkaOptions.topic(
           "topic.shadow.responses",
@@ -114,6 +125,7 @@ public final class ShadowApiConfig {
           .add(DEVICES_TOPIC, SHADOWS_TOPIC, SHADOW_DESIRED_TOPIC, ALERTS_TOPIC, COMMANDS_TOPIC)
           .add(HTTP_HOST, HTTP_PORT, MAX_BODY_BYTES, API_KEYS, MAX_ALERT_TRANSITIONS)
           .add(SHADOW_RESPONSES_TOPIC, ALERT_ACTIONS_TOPIC, TELEMETRY_AGG_TOPIC)
+          .add(EVENTS_TOPIC, MAX_TRACKED_COMMANDS)
           .add(INFLUX_URL, INFLUX_DB, INFLUX_USER, INFLUX_PASSWORD, INFLUX_TOKEN)
           .add(WebhookOptions.ALL.toArray(ConfigOption<?>[]::new))
           .add(LiveOptions.ALL.toArray(ConfigOption<?>[]::new))
@@ -130,6 +142,8 @@ public final class ShadowApiConfig {
   final String shadowDesiredTopic;
   final String alertsTopic;
   final String commandsTopic;
+  final String eventsTopic;
+  final int maxTrackedCommands;
   final String httpHost;
   final int httpPort;
   final int maxBodyBytes;
@@ -157,6 +171,8 @@ public final class ShadowApiConfig {
     shadowDesiredTopic = s.get(SHADOW_DESIRED_TOPIC);
     alertsTopic = s.get(ALERTS_TOPIC);
     commandsTopic = s.get(COMMANDS_TOPIC);
+    eventsTopic = s.get(EVENTS_TOPIC);
+    maxTrackedCommands = s.get(MAX_TRACKED_COMMANDS);
     httpHost = s.get(HTTP_HOST);
     httpPort = s.get(HTTP_PORT);
     maxBodyBytes = s.get(MAX_BODY_BYTES);
@@ -203,6 +219,7 @@ public final class ShadowApiConfig {
         shadowDesiredTopic,
         alertsTopic,
         commandsTopic,
+        eventsTopic,
         shadowResponsesTopic,
         alertActionsTopic,
         telemetryAggTopic);

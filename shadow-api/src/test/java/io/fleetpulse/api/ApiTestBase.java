@@ -56,6 +56,7 @@ public abstract class ApiTestBase {
           FleetTopics.SHADOW_DESIRED.name(),
           FleetTopics.ALERTS.name(),
           FleetTopics.COMMANDS.name(),
+          FleetTopics.EVENTS_RAW.name(),
           SHADOW_RESPONSES,
           FleetTopics.ALERT_ACTIONS.name(),
           FleetTopics.TELEMETRY_AGG.name(),

@@ -31,6 +31,7 @@ class ShadowApiConfigTest {
             "iot.shadow.desired",
             "iot.alerts",
             "iot.commands",
+            "iot.events.raw",
             "iot.shadow.responses",
             "iot.alert.actions",
             "iot.telemetry.agg");

@@ -47,6 +47,7 @@ class ShadowApiIT {
           FleetTopics.SHADOW_DESIRED.name(),
           FleetTopics.ALERTS.name(),
           FleetTopics.COMMANDS.name(),
+          FleetTopics.EVENTS_RAW.name(),
           ApiTestBase.SHADOW_RESPONSES,
           FleetTopics.ALERT_ACTIONS.name(),
           FleetTopics.TELEMETRY_AGG.name(),

@@ -206,6 +206,7 @@ public final class ShadowApiBenchmark {
         FleetTopics.SHADOW_DESIRED.name(),
         FleetTopics.ALERTS.name(),
         FleetTopics.COMMANDS.name(),
+        FleetTopics.EVENTS_RAW.name(),
         "iot.shadow.responses",
         FleetTopics.ALERT_ACTIONS.name(),
         FleetTopics.TELEMETRY_AGG.name(),

@@ -384,6 +384,7 @@ public final class LiveApiBenchmark {
             FleetTopics.ALERTS.name(),
             FleetTopics.SHADOW_DESIRED.name(),
             FleetTopics.COMMANDS.name(),
+            FleetTopics.EVENTS_RAW.name(),
             FleetTopics.SHADOW_RESPONSES.name(),
             FleetTopics.ALERT_ACTIONS.name(),
             FleetTopics.TELEMETRY_AGG.name(),
