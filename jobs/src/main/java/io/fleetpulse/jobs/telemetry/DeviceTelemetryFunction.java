@@ -72,6 +72,8 @@ public final class DeviceTelemetryFunction
   private transient Counter unregistered;
   private transient Counter refused;
   private transient Counter registryUpdates;
+  // Counts this subtask's registry changes: a device's cached entry is good while it is unchanged.
+  private transient long registryVersion;
 
   /**
    * {@code emitEnriched}: whether enriched telemetry goes to {@link #ENRICHED} (false when nothing
@@ -181,7 +183,7 @@ public final class DeviceTelemetryFunction
       duplicates.inc();
       return;
     }
-    Device entry = registry.get(deviceId);
+    Device entry = device.registryEntry(registry, deviceId, registryVersion);
     RejectReason refusal = DeviceRegistry.tag(telemetry, entry);
     if (refusal != null) {
       refused.inc();
@@ -210,6 +212,7 @@ public final class DeviceTelemetryFunction
   public void processBroadcastElement(
       DeviceUpdate update, Context ctx, Collector<TelemetryAggregate> out) throws Exception {
     registryUpdates.inc();
+    registryVersion++;
     if (update.isDeletion()) {
       ctx.getBroadcastState(DeviceRegistry.STATE).remove(update.getDeviceId());
     } else {

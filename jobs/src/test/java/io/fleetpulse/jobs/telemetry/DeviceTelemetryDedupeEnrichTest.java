@@ -158,6 +158,29 @@ class DeviceTelemetryDedupeEnrichTest {
   }
 
   @Test
+  void aRegistryChangeAfterADevicesRecordsAppliesToItsNextRecord() throws Exception {
+    try (var harness = harness()) {
+      harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE), TS);
+      harness.processElement(telemetry("d", TS, 1L, 1.5), TS);
+      harness.processElement(telemetry("d", TS + 1, 2L, 1.5), TS);
+      harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.RECALLED), TS);
+      harness.processElement(telemetry("d", TS + 2, 3L, 1.5), TS);
+      harness.processBroadcastElement(new DeviceUpdate("d", null), TS);
+      harness.processElement(telemetry("d", TS + 3, 4L, 1.5), TS);
+
+      assertThat(enriched(harness))
+          .extracting(Telemetry::getSeq, Telemetry::getStatus)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1L, "ACTIVE"),
+              org.assertj.core.groups.Tuple.tuple(2L, "ACTIVE"),
+              org.assertj.core.groups.Tuple.tuple(4L, DeviceRegistry.UNREGISTERED));
+      assertThat(harness.getSideOutput(DeviceTelemetryFunction.REFUSED))
+          .extracting(r -> r.getValue().getReason())
+          .containsExactly("device_recalled");
+    }
+  }
+
+  @Test
   void aDeletedDeviceBecomesUnregistered() throws Exception {
     try (var harness = harness()) {
       harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE), TS);
