@@ -172,6 +172,10 @@ public final class DeviceWindows implements Serializable {
    */
   private boolean admitMetrics(Telemetry telemetry, DeviceTime device) {
     List<String> known = device.getMetricNames();
+    if (telemetry.getMetrics() instanceof MetricArray array && knowsAll(known, array)) {
+      // The common case, by index: every name is known already.
+      return true;
+    }
     int fresh = 0;
     for (String name : telemetry.getMetrics().keySet()) {
       if (!known.contains(name)) {
@@ -187,6 +191,15 @@ public final class DeviceWindows implements Serializable {
     for (String name : telemetry.getMetrics().keySet()) {
       if (!known.contains(name)) {
         known.add(name);
+      }
+    }
+    return true;
+  }
+
+  private static boolean knowsAll(List<String> known, MetricArray metrics) {
+    for (int i = 0; i < metrics.size(); i++) {
+      if (!known.contains(metrics.name(i))) {
+        return false;
       }
     }
     return true;

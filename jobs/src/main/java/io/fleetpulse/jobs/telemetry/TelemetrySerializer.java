@@ -3,7 +3,6 @@ package io.fleetpulse.jobs.telemetry;
 import io.fleetpulse.model.Telemetry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -69,7 +68,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
   public Telemetry copy(Telemetry from) {
     Telemetry to = new Telemetry(from.getDeviceId(), from.getTs(), from.getSeq(), null);
     if (from.getMetrics() != null) {
-      to.setMetrics(new HashMap<>(from.getMetrics()));
+      to.setMetrics(MetricArray.of(from.getMetrics()));
     }
     to.setType(from.getType());
     to.setSite(from.getSite());
@@ -111,9 +110,16 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
     }
     if (metrics != null) {
       out.writeInt(metrics.size());
-      for (Map.Entry<String, Double> metric : metrics.entrySet()) {
-        writeString(metric.getKey(), out);
-        out.writeDouble(metric.getValue());
+      if (metrics instanceof MetricArray array) {
+        for (int i = 0; i < array.size(); i++) {
+          writeString(array.name(i), out);
+          out.writeDouble(array.value(i));
+        }
+      } else {
+        for (Map.Entry<String, Double> metric : metrics.entrySet()) {
+          writeString(metric.getKey(), out);
+          out.writeDouble(metric.getValue());
+        }
       }
     }
     writeIf(t.getType(), out);
@@ -180,8 +186,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
     }
     if ((flags & HAS_METRICS) != 0) {
       int n = in.readInt();
-      // Sized so that the map never rehashes while filling.
-      Map<String, Double> metrics = new HashMap<>(Math.max(4, (int) (n / 0.75f) + 1));
+      MetricArray metrics = new MetricArray(n);
       for (int i = 0; i < n; i++) {
         metrics.put(names.read(in), in.readDouble());
       }
