@@ -42,8 +42,11 @@ final class JfrProfile {
         "Kafka consumer client (fetch, decompress, records)",
         f -> f.startsWith("org.apache.kafka.clients.") || f.startsWith("org.apache.kafka.common."));
     CATEGORIES.put(
-        "Deduplicator.firstSighting (TTL map state)",
+        "Deduplicator.firstSighting (dedupe ring)",
         f -> f.startsWith("io.fleetpulse.jobs.enrich.Deduplicator.firstSighting"));
+    CATEGORIES.put(
+        "Registry lookup (broadcast state)",
+        f -> f.startsWith("org.apache.flink.runtime.state.HeapBroadcastState.get"));
     CATEGORIES.put("State TTL wrappers", f -> f.startsWith("org.apache.flink.runtime.state.ttl."));
     CATEGORIES.put(
         "State TTL incremental cleanup (heap)",

@@ -1,11 +1,8 @@
 package io.fleetpulse.jobs.enrich;
 
 import io.fleetpulse.model.Telemetry;
+import java.io.Serializable;
 import java.time.Duration;
-import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * Recognises a device's repeated messages without ever dropping a new one.
@@ -15,32 +12,31 @@ import org.apache.flink.api.common.typeinfo.Types;
  * reboot comes with later timestamps, so it is a new epoch, not a repeat. The horizon is measured
  * in the device's own event time, so a backlog of hours replayed in seconds behaves like live
  * traffic. Memory per device is one small fixed ring of recent identities ({@link RecentMessages}),
- * one state value, no timers and no map iteration: a repeat further back than {@code window}
- * messages of the same device is kept (counted twice downstream), never the reverse.
+ * kept in the device's one state value by its operator; no timers and no map iteration: a repeat
+ * further back than {@code window} messages of the same device is kept (counted twice downstream),
+ * never the reverse.
  */
-final class Deduplicator {
+public final class Deduplicator implements Serializable {
 
-  private final ValueState<RecentMessages> recent;
+  private static final long serialVersionUID = 1L;
+
+  /** How many recent messages per device dedupe remembers. */
+  public static final int WINDOW = 64;
+
   private final long horizonMs;
-  private final int window;
 
-  Deduplicator(RuntimeContext context, Duration horizon, int window) {
+  public Deduplicator(Duration horizon) {
     this.horizonMs = horizon.toMillis();
-    this.window = window;
-    this.recent =
-        context.getState(
-            new ValueStateDescriptor<>("dedupe-recent", Types.POJO(RecentMessages.class)));
   }
 
-  /** True the first time this device's message is seen, false for a repeat. */
-  boolean firstSighting(Telemetry telemetry) throws Exception {
-    RecentMessages messages = recent.value();
-    if (messages == null) {
-      messages = new RecentMessages(window);
-    }
+  /** An empty anti-replay window for a device seen for the first time. */
+  public static RecentMessages fresh() {
+    return new RecentMessages(WINDOW);
+  }
+
+  /** True the first time this device's message is seen (and remembers it), false for a repeat. */
+  public boolean firstSighting(RecentMessages messages, Telemetry telemetry) {
     long id = telemetry.getSeq() != null ? telemetry.getSeq() : TelemetryFingerprint.of(telemetry);
-    boolean repeat = messages.seenBefore(id, telemetry.getTs(), horizonMs);
-    recent.update(messages);
-    return !repeat;
+    return !messages.seenBefore(id, telemetry.getTs(), horizonMs);
   }
 }

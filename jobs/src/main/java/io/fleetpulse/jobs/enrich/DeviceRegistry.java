@@ -2,6 +2,9 @@ package io.fleetpulse.jobs.enrich;
 
 import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.Device;
+import io.fleetpulse.model.DeviceStatus;
+import io.fleetpulse.model.RejectReason;
+import io.fleetpulse.model.Telemetry;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 
@@ -16,4 +19,28 @@ public final class DeviceRegistry {
   public static final String UNREGISTERED = "unregistered";
 
   private DeviceRegistry() {}
+
+  /**
+   * Tags {@code telemetry} with its registry entry {@code device} (type, site, firmware, status;
+   * null: {@link #UNREGISTERED}) and returns null, or returns why it is refused: its device is
+   * recalled or disabled.
+   */
+  public static RejectReason tag(Telemetry telemetry, Device device) {
+    if (device == null) {
+      telemetry.setStatus(UNREGISTERED);
+      return null;
+    }
+    DeviceStatus status = device.getStatus() == null ? DeviceStatus.ACTIVE : device.getStatus();
+    if (status == DeviceStatus.RECALLED) {
+      return RejectReason.DEVICE_RECALLED;
+    }
+    if (status == DeviceStatus.DISABLED) {
+      return RejectReason.DEVICE_DISABLED;
+    }
+    telemetry.setType(device.getType());
+    telemetry.setSite(device.getSite());
+    telemetry.setFirmware(device.getFirmware());
+    telemetry.setStatus(status.name());
+    return null;
+  }
 }

@@ -22,7 +22,15 @@ public final class DeviceMetricsAggregator
   static DeviceWindowAccumulator fold(Telemetry telemetry, DeviceWindowAccumulator acc) {
     long ts = telemetry.getTs();
     acc.updateTags(telemetry.getType(), telemetry.getSite(), telemetry.getStatus(), ts);
-    for (Map.Entry<String, Double> metric : telemetry.getMetrics().entrySet()) {
+    Map<String, Double> metrics = telemetry.getMetrics();
+    if (metrics instanceof MetricArray array) {
+      // The record's metrics by index: no iterator, no boxed values.
+      for (int i = 0; i < array.size(); i++) {
+        acc.stats(array.name(i)).add(array.value(i), ts);
+      }
+      return acc;
+    }
+    for (Map.Entry<String, Double> metric : metrics.entrySet()) {
       acc.stats(metric.getKey()).add(metric.getValue(), ts);
     }
     return acc;

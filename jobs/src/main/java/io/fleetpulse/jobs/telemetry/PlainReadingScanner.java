@@ -7,8 +7,6 @@ import io.fleetpulse.model.DeviceIds;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryParser;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -129,7 +127,7 @@ final class PlainReadingScanner {
         if (t.getMetrics() != null || b[i] != '{') {
           return null;
         }
-        Map<String, Double> metrics = new HashMap<>(8);
+        MetricArray metrics = new MetricArray(4);
         i = metrics(b, i + 1, metrics);
         if (i == FAIL) {
           return null;
@@ -165,7 +163,7 @@ final class PlainReadingScanner {
   }
 
   /** Reads {@code name: number} pairs after the opening brace; the index after the closing one. */
-  private int metrics(byte[] b, int i, Map<String, Double> metrics) {
+  private int metrics(byte[] b, int i, MetricArray metrics) {
     int n = b.length;
     i = ws(b, i);
     if (i >= n || b[i] == '}') {

@@ -7,9 +7,10 @@ import io.fleetpulse.jobs.archive.ArchiveSinks;
 import io.fleetpulse.jobs.dlq.DeadLetter;
 import io.fleetpulse.jobs.dlq.DeadLetterSerializationSchema;
 import io.fleetpulse.jobs.dlq.DeadLetters;
-import io.fleetpulse.jobs.enrich.DedupeAndEnrichFunction;
+import io.fleetpulse.jobs.enrich.Deduplicator;
 import io.fleetpulse.jobs.enrich.DeviceRegistry;
 import io.fleetpulse.jobs.enrich.RegistryEndOffsets;
+import io.fleetpulse.jobs.enrich.RegistryHold;
 import io.fleetpulse.jobs.influx.InfluxSinks;
 import io.fleetpulse.jobs.kafka.JsonValues;
 import io.fleetpulse.jobs.kafka.KafkaConnectors;
@@ -50,6 +51,13 @@ public final class TelemetryJob {
 
   /** The {@code dlq.stage} of what this job dead-letters. */
   public static final String STAGE = "telemetry-job";
+
+  /**
+   * The uid of the keyed operator (dedupe, registry tags, device windows and their one state value
+   * per device). Savepoints taken before it replaced {@code telemetry-dedupe-enrich} and {@code
+   * telemetry-device-window} do not restore into it.
+   */
+  public static final String DEVICE_UID = "telemetry-device";
 
   /** How long a dead letter waits for its original record to be read back from Kafka. */
   static final Duration ORIGINAL_RECORD_TIMEOUT = Duration.ofSeconds(5);
@@ -133,37 +141,34 @@ public final class TelemetryJob {
             .setParallelism(1)
             .broadcast(DeviceRegistry.STATE);
 
-    SingleOutputStreamOperator<Telemetry> enriched =
+    // One keyed operator for dedupe, registry tags and the device windows: one state value and
+    // one key switch per record (DeviceTelemetryFunction).
+    boolean enrichedRead = !sinks.telemetry().isEmpty() || config.trendWindowSize() != null;
+    SingleOutputStreamOperator<TelemetryAggregate> aggregates =
         valid
             .keyBy(Telemetry::getDeviceId)
             .connect(registry)
             .process(
-                new DedupeAndEnrichFunction(
-                    config.dedupeHorizon(),
+                new DeviceTelemetryFunction(
+                    new Deduplicator(config.dedupeHorizon()),
+                    new DeviceWindows(
+                        config.windowSize(),
+                        config.outOfOrderness(),
+                        config.allowedLateness(),
+                        config.idleTimeout(),
+                        config.maxMetricsPerDevice(),
+                        config.rawTopic()),
+                    new RegistryHold(registryEnd, config.registryHoldTimeout()),
                     config.rawTopic(),
-                    registryEnd,
-                    config.registryHoldTimeout()),
-                TelemetryTypeInfo.INSTANCE)
-            .name("dedupe-enrich")
-            .uid("telemetry-dedupe-enrich");
-
-    // Already partitioned by device: reinterpreting saves a second shuffle before the window.
-    KeyedStream<Telemetry, String> byDevice =
-        DataStreamUtils.reinterpretAsKeyedStream(enriched, Telemetry::getDeviceId, Types.STRING);
-    SingleOutputStreamOperator<TelemetryAggregate> aggregates =
-        byDevice
-            .process(
-                new DeviceWindowFunction(
-                    config.windowSize(),
-                    config.outOfOrderness(),
-                    config.allowedLateness(),
-                    config.idleTimeout(),
-                    config.maxMetricsPerDevice(),
-                    config.rawTopic()),
+                    enrichedRead),
                 TypeInformation.of(TelemetryAggregate.class))
-            .name("device-window")
-            .uid("telemetry-device-window");
+            .name("device-telemetry")
+            .uid(DEVICE_UID);
+    DataStream<Telemetry> enriched = aggregates.getSideOutput(DeviceTelemetryFunction.ENRICHED);
     if (config.trendWindowSize() != null) {
+      // Still partitioned by device: reinterpreting saves a second shuffle before the window.
+      KeyedStream<Telemetry, String> byDevice =
+          DataStreamUtils.reinterpretAsKeyedStream(enriched, Telemetry::getDeviceId, Types.STRING);
       DataStream<TelemetryAggregate> trends =
           TelemetryWindows.trend(
               byDevice,
@@ -175,7 +180,7 @@ public final class TelemetryJob {
       }
     }
 
-    DataStream<DeadLetter> late = aggregates.getSideOutput(DeviceWindowFunction.LATE);
+    DataStream<DeadLetter> late = aggregates.getSideOutput(DeviceTelemetryFunction.LATE);
 
     for (NamedSink<TelemetryAggregate> sink : sinks.aggregates()) {
       aggregates.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());
@@ -184,7 +189,7 @@ public final class TelemetryJob {
       enriched.sinkTo(sink.sink()).name(sink.name()).uid(sink.name());
     }
     DataStream<DeadLetter> refusedAfterParsing =
-        enriched.getSideOutput(DedupeAndEnrichFunction.REFUSED).union(late);
+        aggregates.getSideOutput(DeviceTelemetryFunction.REFUSED).union(late);
     if (originals != null) {
       refusedAfterParsing =
           refusedAfterParsing

@@ -3,11 +3,10 @@ package io.fleetpulse.jobs.telemetry;
 import io.fleetpulse.model.Telemetry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -21,13 +20,31 @@ import org.apache.flink.types.StringValue;
  * with a null flag per entry) was the largest single cost of the keyed pipeline in bench/; this
  * writes about half the bytes with no reflection. Used for records between operators only; state
  * keeps its own serializers.
+ *
+ * <p>Reading, it hands out the same {@code String} instance for the same device id or metric name
+ * as long as it stays in a small cache ({@link StringCache}): no allocation for them, and the keyed
+ * operator's comparisons (state key, metric names of a window) find identical strings. So an
+ * instance is not thread-safe: {@link #duplicate} gives each user its own.
  */
-public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry> {
+public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
 
   private static final long serialVersionUID = 1L;
 
-  /** The one instance: the serializer is stateless. */
-  public static final TelemetrySerializer INSTANCE = new TelemetrySerializer();
+  /** Slots of the device-id cache (per instance: one per input of a task). */
+  private static final int DEVICE_SLOTS = 1 << 14;
+
+  /** Slots of the metric-name cache. */
+  private static final int NAME_SLOTS = 1 << 6;
+
+  private transient StringCache deviceIds;
+  private transient StringCache names;
+
+  public TelemetrySerializer() {}
+
+  @Override
+  public TelemetrySerializer duplicate() {
+    return new TelemetrySerializer();
+  }
 
   private static final int HAS_DEVICE_ID = 1;
   private static final int HAS_SEQ = 1 << 1;
@@ -51,7 +68,7 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
   public Telemetry copy(Telemetry from) {
     Telemetry to = new Telemetry(from.getDeviceId(), from.getTs(), from.getSeq(), null);
     if (from.getMetrics() != null) {
-      to.setMetrics(new HashMap<>(from.getMetrics()));
+      to.setMetrics(MetricArray.of(from.getMetrics()));
     }
     to.setType(from.getType());
     to.setSite(from.getSite());
@@ -93,9 +110,16 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
     }
     if (metrics != null) {
       out.writeInt(metrics.size());
-      for (Map.Entry<String, Double> metric : metrics.entrySet()) {
-        writeString(metric.getKey(), out);
-        out.writeDouble(metric.getValue());
+      if (metrics instanceof MetricArray array) {
+        for (int i = 0; i < array.size(); i++) {
+          writeString(array.name(i), out);
+          out.writeDouble(array.value(i));
+        }
+      } else {
+        for (Map.Entry<String, Double> metric : metrics.entrySet()) {
+          writeString(metric.getKey(), out);
+          out.writeDouble(metric.getValue());
+        }
       }
     }
     writeIf(t.getType(), out);
@@ -130,8 +154,13 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
     out.write(s.getBytes(StandardCharsets.ISO_8859_1));
   }
 
-  private static String readString(DataInputView in) throws IOException {
-    int n = in.readInt();
+  /** A string as {@link #writeString} wrote it. */
+  static String readString(DataInputView in) throws IOException {
+    return readString(in.readInt(), in);
+  }
+
+  /** The rest of a string whose length {@code n} (-1: not Latin-1) has been read. */
+  static String readString(int n, DataInputView in) throws IOException {
     if (n < 0) {
       return StringValue.readString(in);
     }
@@ -144,8 +173,12 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
   public Telemetry deserialize(DataInputView in) throws IOException {
     Telemetry t = new Telemetry();
     int flags = in.readUnsignedByte();
+    if (deviceIds == null) {
+      deviceIds = new StringCache(DEVICE_SLOTS);
+      names = new StringCache(NAME_SLOTS);
+    }
     if ((flags & HAS_DEVICE_ID) != 0) {
-      t.setDeviceId(readString(in));
+      t.setDeviceId(deviceIds.read(in));
     }
     t.setTs(in.readLong());
     if ((flags & HAS_SEQ) != 0) {
@@ -153,10 +186,9 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
     }
     if ((flags & HAS_METRICS) != 0) {
       int n = in.readInt();
-      // Sized so that the map never rehashes while filling.
-      Map<String, Double> metrics = new HashMap<>(Math.max(4, (int) (n / 0.75f) + 1));
+      MetricArray metrics = new MetricArray(n);
       for (int i = 0; i < n; i++) {
-        metrics.put(readString(in), in.readDouble());
+        metrics.put(names.read(in), in.readDouble());
       }
       t.setMetrics(metrics);
     }
@@ -189,16 +221,27 @@ public final class TelemetrySerializer extends TypeSerializerSingleton<Telemetry
   }
 
   @Override
+  public boolean equals(Object obj) {
+    return obj instanceof TelemetrySerializer;
+  }
+
+  @Override
+  public int hashCode() {
+    return TelemetrySerializer.class.hashCode();
+  }
+
+  @Override
   public TypeSerializerSnapshot<Telemetry> snapshotConfiguration() {
     return new Snapshot();
   }
 
   /**
-   * The snapshot of this stateless serializer (the format above; records between operators only).
+   * The snapshot of this serializer (the format above, no configuration; records between operators
+   * only).
    */
   public static final class Snapshot extends SimpleTypeSerializerSnapshot<Telemetry> {
     public Snapshot() {
-      super(() -> INSTANCE);
+      super(TelemetrySerializer::new);
     }
   }
 }

@@ -49,13 +49,13 @@ public final class TelemetryTypeInfo extends TypeInformation<Telemetry> {
 
   @Override
   public TypeSerializer<Telemetry> createSerializer(SerializerConfig config) {
-    return TelemetrySerializer.INSTANCE;
+    return new TelemetrySerializer();
   }
 
   @Override
   @Deprecated
   public TypeSerializer<Telemetry> createSerializer(ExecutionConfig config) {
-    return TelemetrySerializer.INSTANCE;
+    return new TelemetrySerializer();
   }
 
   @Override

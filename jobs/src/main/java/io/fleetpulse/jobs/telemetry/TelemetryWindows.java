@@ -9,7 +9,7 @@ import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindow
 
 /**
  * The sliding trend windows, on Flink's (per-partition) watermark: a smoothing view for dashboards.
- * The tumbling device windows are {@link DeviceWindowFunction}, on each device's own event time.
+ * The tumbling device windows are {@link DeviceWindows}, on each device's own event time.
  */
 public final class TelemetryWindows {
 

@@ -21,6 +21,7 @@ class KryoFreeTypesTest {
         DeadLetter.class,
         DeviceWindowAccumulator.class,
         DeviceTime.class,
+        DeviceState.class,
         io.fleetpulse.jobs.enrich.RecentMessages.class,
         MetricStats.class,
         TelemetryAggregate.class

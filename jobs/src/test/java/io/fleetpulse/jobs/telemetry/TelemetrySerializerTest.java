@@ -59,7 +59,7 @@ class TelemetrySerializerTest {
     Telemetry t = new Telemetry("d", 1, 1L, metrics);
 
     assertThat(roundTrip(t).getMetrics()).isEqualTo(metrics);
-    Telemetry copy = TelemetrySerializer.INSTANCE.copy(t);
+    Telemetry copy = new TelemetrySerializer().copy(t);
     assertThat(copy).isEqualTo(t);
     assertThat(copy.getMetrics()).isNotSameAs(metrics);
   }
@@ -67,26 +67,67 @@ class TelemetrySerializerTest {
   @Test
   void theSnapshotRestoresACompatibleSerializer() {
     assertThat(
-            TelemetrySerializer.INSTANCE
+            new TelemetrySerializer()
                 .snapshotConfiguration()
                 .resolveSchemaCompatibility(new TelemetrySerializer.Snapshot())
                 .isCompatibleAsIs())
         .isTrue();
     assertThat(new TelemetrySerializer.Snapshot().restoreSerializer())
-        .isSameAs(TelemetrySerializer.INSTANCE);
+        .isInstanceOf(TelemetrySerializer.class);
+  }
+
+  @Test
+  void oneInstanceReadsARepeatedDeviceIdAndMetricNameAsTheSameString() throws IOException {
+    TelemetrySerializer serializer = new TelemetrySerializer();
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    serializer.serialize(new Telemetry("dev-1", 1L, 1L, Map.of("temp", 1.0)), out);
+    serializer.serialize(new Telemetry("dev-2", 2L, 2L, Map.of("temp", 2.0)), out);
+    serializer.serialize(new Telemetry("dev-1", 3L, 3L, Map.of("temp", 3.0)), out);
+    DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+
+    Telemetry first = serializer.deserialize(in);
+    Telemetry second = serializer.deserialize(in);
+    Telemetry third = serializer.deserialize(in);
+
+    assertThat(second.getDeviceId()).isEqualTo("dev-2");
+    assertThat(third.getDeviceId()).isEqualTo("dev-1").isSameAs(first.getDeviceId());
+    assertThat(third.getMetrics().keySet().iterator().next())
+        .isSameAs(first.getMetrics().keySet().iterator().next());
+  }
+
+  @Test
+  void stringsSharingACacheSlotAreStillReadExactly() throws IOException {
+    StringCache oneSlot = new StringCache(1);
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    TelemetrySerializer serializer = new TelemetrySerializer();
+    Telemetry[] records = {
+      new Telemetry("Aa", 1L, null, null),
+      new Telemetry("BB", 1L, null, null),
+      new Telemetry("Aa", 1L, null, null),
+      new Telemetry("A\u0100", 1L, null, null)
+    };
+    for (Telemetry t : records) {
+      serializer.serialize(t, out);
+    }
+    DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+    for (Telemetry t : records) {
+      in.readUnsignedByte(); // the flags; the device id follows
+      assertThat(oneSlot.read(in)).isEqualTo(t.getDeviceId());
+      in.skipBytesToRead(2 * Long.BYTES + Integer.BYTES); // ts, source partition and offset
+    }
   }
 
   private static Telemetry roundTrip(Telemetry t) throws IOException {
     DataOutputSerializer out = new DataOutputSerializer(64);
-    TelemetrySerializer.INSTANCE.serialize(t, out);
+    new TelemetrySerializer().serialize(t, out);
     DataOutputSerializer copied = new DataOutputSerializer(64);
-    TelemetrySerializer.INSTANCE.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+    new TelemetrySerializer().copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
     Telemetry back =
-        TelemetrySerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        new TelemetrySerializer().deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
     // The copied bytes may order the metrics differently, but they say the same.
     assertThat(
-            TelemetrySerializer.INSTANCE.deserialize(
-                new DataInputDeserializer(copied.getCopyOfBuffer())))
+            new TelemetrySerializer()
+                .deserialize(new DataInputDeserializer(copied.getCopyOfBuffer())))
         .isEqualTo(back);
     return back;
   }

@@ -2,6 +2,10 @@ package io.fleetpulse.jobs.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetpulse.jobs.enrich.Deduplicator;
+import io.fleetpulse.jobs.enrich.DeviceRegistry;
+import io.fleetpulse.jobs.enrich.RegistryHold;
+import io.fleetpulse.jobs.registry.DeviceUpdate;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
 import java.time.Duration;
@@ -10,12 +14,13 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-class DeviceWindowFunctionTest {
+/** The window step of {@link DeviceTelemetryFunction}: per-device event time, closing, idleness. */
+class DeviceTelemetryWindowsTest {
 
   private static final long MINUTE = 60_000L;
   private static final long T0 = 1_764_331_200_000L; // a minute boundary
@@ -61,7 +66,7 @@ class DeviceWindowFunctionTest {
       harness.processElement(record("slow", T0 + 2_000, 3.0, 3.0));
 
       assertThat(harness.extractOutputValues()).isEmpty();
-      assertThat(harness.getSideOutput(DeviceWindowFunction.LATE)).isNull();
+      assertThat(harness.getSideOutput(DeviceTelemetryFunction.LATE)).isNull();
     }
   }
 
@@ -72,7 +77,7 @@ class DeviceWindowFunctionTest {
       harness.processElement(record("d", T0 + MINUTE + 5_000, 1.0, 1.0));
       harness.processElement(record("d", T0 + 2_000, 9.0, 9.0));
 
-      assertThat(harness.getSideOutput(DeviceWindowFunction.LATE))
+      assertThat(harness.getSideOutput(DeviceTelemetryFunction.LATE))
           .extracting(r -> r.getValue().getReason())
           .containsExactly("late");
       assertThat(harness.extractOutputValues())
@@ -87,7 +92,7 @@ class DeviceWindowFunctionTest {
       harness.processElement(record("d", T0 + 5 * MINUTE, 1.0, 1.0));
       harness.processElement(record("d", T0 + MINUTE, 9.0, 9.0));
 
-      assertThat(harness.getSideOutput(DeviceWindowFunction.LATE)).hasSize(1);
+      assertThat(harness.getSideOutput(DeviceTelemetryFunction.LATE)).hasSize(1);
       assertThat(harness.extractOutputValues()).isEmpty();
     }
   }
@@ -105,7 +110,7 @@ class DeviceWindowFunctionTest {
           .extracting(TelemetryAggregate::getCount)
           .containsOnly(2L)
           .hasSize(2);
-      assertThat(harness.getSideOutput(DeviceWindowFunction.LATE)).isNull();
+      assertThat(harness.getSideOutput(DeviceTelemetryFunction.LATE)).isNull();
     }
   }
 
@@ -149,7 +154,7 @@ class DeviceWindowFunctionTest {
     try (var harness = harness(Duration.ZERO)) {
       harness.processElement(record("d", T0 + 1_000, 1.0, 1.0));
 
-      harness.processWatermark(Long.MAX_VALUE);
+      finalWatermark(harness);
 
       assertThat(harness.extractOutputValues()).hasSize(2);
     }
@@ -166,7 +171,7 @@ class DeviceWindowFunctionTest {
     try (var restored = harness(Duration.ZERO, snapshot)) {
       restored.processElement(record("d", T0 + 2_000, 9.0, 9.0));
 
-      assertThat(restored.getSideOutput(DeviceWindowFunction.LATE)).hasSize(1);
+      assertThat(restored.getSideOutput(DeviceTelemetryFunction.LATE)).hasSize(1);
       assertThat(restored.extractOutputValues()).isEmpty();
     }
   }
@@ -187,7 +192,7 @@ class DeviceWindowFunctionTest {
 
       restored.setProcessingTime(12 * MINUTE);
 
-      assertThat(restored.getSideOutput(DeviceWindowFunction.LATE)).isNull();
+      assertThat(restored.getSideOutput(DeviceTelemetryFunction.LATE)).isNull();
       assertThat(restored.extractOutputValues())
           .extracting(TelemetryAggregate::getCount)
           .containsOnly(2L);
@@ -202,9 +207,9 @@ class DeviceWindowFunctionTest {
           new StreamRecord<>(new Telemetry("d", T0 + 2_000, null, Map.of("a", 1.0, "b", 2.0))));
       harness.processElement(
           new StreamRecord<>(new Telemetry("d", T0 + 3_000, null, Map.of("a", 1.0))));
-      harness.processWatermark(Long.MAX_VALUE);
+      finalWatermark(harness);
 
-      assertThat(harness.getSideOutput(DeviceWindowFunction.LATE))
+      assertThat(harness.getSideOutput(DeviceTelemetryFunction.LATE))
           .extracting(r -> r.getValue().getReason())
           .containsExactly("too_many_metrics");
       assertThat(harness.extractOutputValues())
@@ -220,7 +225,7 @@ class DeviceWindowFunctionTest {
           new StreamRecord<>(new Telemetry("d", T0 + 1_000, null, Map.of("x", 1e308))));
       harness.processElement(
           new StreamRecord<>(new Telemetry("d", T0 + 2_000, null, Map.of("x", 1e308))));
-      harness.processWatermark(Long.MAX_VALUE);
+      finalWatermark(harness);
 
       assertThat(harness.extractOutputValues())
           .singleElement()
@@ -228,30 +233,50 @@ class DeviceWindowFunctionTest {
     }
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, TelemetryAggregate>
+  private static KeyedBroadcastOperatorTestHarness<
+          String, Telemetry, DeviceUpdate, TelemetryAggregate>
       harness(Duration allowedLateness) throws Exception {
     return harness(allowedLateness, null);
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, TelemetryAggregate>
+  private static KeyedBroadcastOperatorTestHarness<
+          String, Telemetry, DeviceUpdate, TelemetryAggregate>
       harness(Duration allowedLateness, OperatorSubtaskState restoreFrom) throws Exception {
     var harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
-                new DeviceWindowFunction(
-                    Duration.ofMinutes(1),
-                    OUT_OF_ORDERNESS,
-                    allowedLateness,
-                    Duration.ofMinutes(2),
-                    3,
-                    "raw")),
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(
+                new DeviceTelemetryFunction(
+                    new Deduplicator(Duration.ofMinutes(10)),
+                    new DeviceWindows(
+                        Duration.ofMinutes(1),
+                        OUT_OF_ORDERNESS,
+                        allowedLateness,
+                        Duration.ofMinutes(2),
+                        3,
+                        "raw"),
+                    new RegistryHold(null, Duration.ZERO),
+                    "raw",
+                    false),
+                List.of(DeviceRegistry.STATE)),
             Telemetry::getDeviceId,
-            Types.STRING);
+            Types.STRING,
+            1,
+            1,
+            0);
     if (restoreFrom != null) {
       harness.initializeState(restoreFrom);
     }
     harness.open();
     return harness;
+  }
+
+  /** The final watermark on both inputs (the operator's watermark is the smaller). */
+  private static void finalWatermark(
+      KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, TelemetryAggregate>
+          harness)
+      throws Exception {
+    harness.processBroadcastWatermark(Long.MAX_VALUE);
+    harness.processWatermark(Long.MAX_VALUE);
   }
 
   private static StreamRecord<Telemetry> record(

@@ -1,23 +1,20 @@
 package io.fleetpulse.jobs.telemetry;
 
 import io.fleetpulse.jobs.dlq.DeadLetter;
-import io.fleetpulse.jobs.dlq.DeadLetters;
 import io.fleetpulse.model.RejectReason;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryAggregate;
+import java.io.Serializable;
 import java.time.Duration;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import java.util.List;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.TimeDomain;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
- * Tumbling windows per device, closed on that device's own event time.
+ * Tumbling windows per device, closed on that device's own event time: the window step of {@link
+ * DeviceTelemetryFunction}, on a {@link DeviceTime} it is handed (no Flink state of its own).
  *
  * <p>Flink's event-time windows close on the operator's watermark: the minimum over the source
  * partitions of each partition's newest {@code ts} minus the out-of-orderness. So every device on a
@@ -34,15 +31,9 @@ import org.apache.flink.util.OutputTag;
  * per device (only while it has open windows) closes them after {@code idleTimeout} without
  * records. At the end of a bounded input (Flink's final watermark) every open window closes.
  */
-public final class DeviceWindowFunction
-    extends KeyedProcessFunction<String, Telemetry, TelemetryAggregate> {
+public final class DeviceWindows implements Serializable {
 
-  /**
-   * Dead letters of this operator: telemetry for a window its device has already closed ({@code
-   * late}) and telemetry beyond the device's metric cap ({@code too_many_metrics}).
-   */
-  public static final OutputTag<DeadLetter> LATE =
-      new OutputTag<>("telemetry-late", DeadLetters.TYPE);
+  private static final long serialVersionUID = 1L;
 
   private final long sizeMs;
   private final long outOfOrdernessMs;
@@ -50,7 +41,6 @@ public final class DeviceWindowFunction
   private final long idleTimeoutMs;
   private final int maxMetrics;
   private final String sourceTopic;
-  private transient ValueState<DeviceTime> state;
   private transient Counter late;
   private transient Counter idleClosed;
   private transient Counter tooManyMetrics;
@@ -58,7 +48,7 @@ public final class DeviceWindowFunction
   // before the outage, and the backlog being replayed must not find its windows closed by idleness.
   private transient long startedAt;
 
-  public DeviceWindowFunction(
+  public DeviceWindows(
       Duration size,
       Duration outOfOrderness,
       Duration allowedLateness,
@@ -73,15 +63,11 @@ public final class DeviceWindowFunction
     this.sourceTopic = sourceTopic;
   }
 
-  @Override
-  public void open(OpenContext openContext) {
-    state =
-        getRuntimeContext()
-            .getState(
-                new ValueStateDescriptor<>("device-time", TypeInformation.of(DeviceTime.class)));
-    late = getRuntimeContext().getMetricGroup().counter("telemetryLate");
-    idleClosed = getRuntimeContext().getMetricGroup().counter("windowsClosedIdle");
-    tooManyMetrics = getRuntimeContext().getMetricGroup().counter("telemetryTooManyMetrics");
+  /** Registers this step's counters; called once from the operator's {@code open}. */
+  void open(MetricGroup metrics) {
+    late = metrics.counter("telemetryLate");
+    idleClosed = metrics.counter("windowsClosedIdle");
+    tooManyMetrics = metrics.counter("telemetryTooManyMetrics");
     startedAt = Long.MIN_VALUE;
   }
 
@@ -92,37 +78,40 @@ public final class DeviceWindowFunction
     return startedAt;
   }
 
-  @Override
-  public void processElement(Telemetry telemetry, Context ctx, Collector<TelemetryAggregate> out)
-      throws Exception {
-    DeviceTime device = state.value();
-    if (device == null) {
-      device = new DeviceTime();
-      // Fires only on the final watermark of a bounded input (or stop --drain): flush.
-      ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
-    }
+  /** Called once for a device seen for the first time: its flush at the final watermark. */
+  void opened(TimerService timers) {
+    // Fires only on the final watermark of a bounded input (or stop --drain): flush.
+    timers.registerEventTimeTimer(Long.MAX_VALUE);
+  }
+
+  /**
+   * Folds one record of {@code deviceId} into its window, closing what the device's new time
+   * closes. Returns null, or the dead letter of a record for a closed window ({@code late}) or
+   * beyond the metric cap ({@code too_many_metrics}).
+   */
+  DeadLetter add(
+      String deviceId,
+      Telemetry telemetry,
+      DeviceTime device,
+      TimerService timers,
+      Collector<TelemetryAggregate> out) {
     long ts = telemetry.getTs();
     long start = ts - Math.floorMod(ts, sizeMs);
     if (start + sizeMs <= device.getClosedUpTo()) {
       late.inc();
-      ctx.output(LATE, lateLetter(telemetry, device, start));
-      return;
+      return lateLetter(telemetry, device, start);
     }
     if (!admitMetrics(telemetry, device)) {
       tooManyMetrics.inc();
-      ctx.output(
-          LATE,
-          TelemetryDeadLetters.of(
-              telemetry,
-              RejectReason.TOO_MANY_METRICS,
-              "device "
-                  + telemetry.getDeviceId()
-                  + " would have more than "
-                  + maxMetrics
-                  + " distinct metric names (telemetry.max-metrics-per-device)",
-              sourceTopic));
-      state.update(device);
-      return;
+      return TelemetryDeadLetters.of(
+          telemetry,
+          RejectReason.TOO_MANY_METRICS,
+          "device "
+              + telemetry.getDeviceId()
+              + " would have more than "
+              + maxMetrics
+              + " distinct metric names (telemetry.max-metrics-per-device)",
+          sourceTopic);
     }
     DeviceMetricsAggregator.fold(telemetry, device.window(start));
     if (ts > device.getMaxTs()) {
@@ -131,44 +120,50 @@ public final class DeviceWindowFunction
       // Most records move the device's time within its current window: nothing can close then,
       // and the open windows are not iterated.
       if (end > device.getClosedUpTo()) {
-        closeUpTo(ctx.getCurrentKey(), device, end, out);
+        closeUpTo(deviceId, device, end, out);
       }
     }
-    long now = ctx.timerService().currentProcessingTime();
+    long now = timers.currentProcessingTime();
     startedAt(now);
     device.setLastSeen(now);
     if (device.windowCount() > 0 && device.getIdleTimerAt() == Long.MIN_VALUE) {
       device.setIdleTimerAt(now + idleTimeoutMs);
-      ctx.timerService().registerProcessingTimeTimer(now + idleTimeoutMs);
+      timers.registerProcessingTimeTimer(now + idleTimeoutMs);
     }
-    state.update(device);
+    return null;
   }
 
-  @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<TelemetryAggregate> out)
-      throws Exception {
-    DeviceTime device = state.value();
-    if (device == null) {
+  /** The final watermark: closes every open window. */
+  void onFinalWatermark(String deviceId, DeviceTime device, Collector<TelemetryAggregate> out) {
+    closeUpTo(deviceId, device, Long.MAX_VALUE, out);
+  }
+
+  /**
+   * A processing-time timer at {@code timestamp}: when it is the device's idle safeguard and the
+   * device has been silent for the idle timeout, closes its open windows; otherwise moves the one
+   * timer on.
+   */
+  void onProcessingTime(
+      long timestamp,
+      String deviceId,
+      DeviceTime device,
+      TimerService timers,
+      Collector<TelemetryAggregate> out) {
+    if (timestamp != device.getIdleTimerAt()) {
       return;
     }
-    if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
-      closeUpTo(ctx.getCurrentKey(), device, Long.MAX_VALUE, out);
-    } else if (timestamp == device.getIdleTimerAt()) {
-      long idleSince =
-          Math.max(device.getLastSeen(), startedAt(ctx.timerService().currentProcessingTime()))
-              + idleTimeoutMs;
-      if (timestamp >= idleSince) {
-        idleClosed.inc(device.windowCount());
-        closeUpTo(ctx.getCurrentKey(), device, Long.MAX_VALUE, out);
-        device.setIdleTimerAt(Long.MIN_VALUE);
-      } else {
-        // Records came in since the timer was set: one timer per device, moved on lazily rather
-        // than re-registered for every record.
-        device.setIdleTimerAt(idleSince);
-        ctx.timerService().registerProcessingTimeTimer(idleSince);
-      }
+    long idleSince =
+        Math.max(device.getLastSeen(), startedAt(timers.currentProcessingTime())) + idleTimeoutMs;
+    if (timestamp >= idleSince) {
+      idleClosed.inc(device.windowCount());
+      closeUpTo(deviceId, device, Long.MAX_VALUE, out);
+      device.setIdleTimerAt(Long.MIN_VALUE);
+    } else {
+      // Records came in since the timer was set: one timer per device, moved on lazily rather
+      // than re-registered for every record.
+      device.setIdleTimerAt(idleSince);
+      timers.registerProcessingTimeTimer(idleSince);
     }
-    state.update(device);
   }
 
   /**
@@ -176,7 +171,11 @@ public final class DeviceWindowFunction
    * maxMetrics}: a device cannot grow its state (and InfluxDB's series) without bound.
    */
   private boolean admitMetrics(Telemetry telemetry, DeviceTime device) {
-    java.util.List<String> known = device.getMetricNames();
+    List<String> known = device.getMetricNames();
+    if (telemetry.getMetrics() instanceof MetricArray array && knowsAll(known, array)) {
+      // The common case, by index: every name is known already.
+      return true;
+    }
     int fresh = 0;
     for (String name : telemetry.getMetrics().keySet()) {
       if (!known.contains(name)) {
@@ -192,6 +191,15 @@ public final class DeviceWindowFunction
     for (String name : telemetry.getMetrics().keySet()) {
       if (!known.contains(name)) {
         known.add(name);
+      }
+    }
+    return true;
+  }
+
+  private static boolean knowsAll(List<String> known, MetricArray metrics) {
+    for (int i = 0; i < metrics.size(); i++) {
+      if (!known.contains(metrics.name(i))) {
+        return false;
       }
     }
     return true;

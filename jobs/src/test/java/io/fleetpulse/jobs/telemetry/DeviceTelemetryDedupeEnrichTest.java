@@ -1,23 +1,32 @@
-package io.fleetpulse.jobs.enrich;
+package io.fleetpulse.jobs.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetpulse.jobs.enrich.Deduplicator;
+import io.fleetpulse.jobs.enrich.DeviceRegistry;
+import io.fleetpulse.jobs.enrich.RegistryEndOffsets;
+import io.fleetpulse.jobs.enrich.RegistryHold;
 import io.fleetpulse.jobs.registry.DeviceUpdate;
-import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.Device;
 import io.fleetpulse.model.DeviceStatus;
 import io.fleetpulse.model.Telemetry;
+import io.fleetpulse.model.TelemetryAggregate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-class DedupeAndEnrichFunctionTest {
+/**
+ * The dedupe and registry steps of {@link DeviceTelemetryFunction}, seen on its enriched output.
+ */
+class DeviceTelemetryDedupeEnrichTest {
 
   private static final long TS = 1_764_331_200_000L;
 
@@ -28,9 +37,7 @@ class DedupeAndEnrichFunctionTest {
       harness.processElement(telemetry("d", TS, 7L, 1.5), TS);
       harness.processElement(telemetry("d", TS + 9, 8L, 2.5), TS + 9);
 
-      assertThat(harness.extractOutputValues())
-          .extracting(Telemetry::getSeq)
-          .containsExactly(7L, 8L);
+      assertThat(enriched(harness)).extracting(Telemetry::getSeq).containsExactly(7L, 8L);
     }
   }
 
@@ -44,7 +51,7 @@ class DedupeAndEnrichFunctionTest {
         harness.processElement(telemetry("d", TS + 60_000 + seq * 1_000, seq, 2.5), TS);
       }
 
-      assertThat(harness.extractOutputValues()).hasSize(10);
+      assertThat(enriched(harness)).hasSize(10);
     }
   }
 
@@ -58,10 +65,9 @@ class DedupeAndEnrichFunctionTest {
       harness.processElement(telemetry("d", TS, 7L, 1.5), TS);
       harness.processElement(telemetry("d", TS + Duration.ofMinutes(11).toMillis(), 8L, 1.5), TS);
 
-      assertThat(harness.extractOutputValues())
-          .extracting(Telemetry::getSeq)
-          .containsExactly(7L, 8L, 7L);
-      assertThat(harness.numProcessingTimeTimers()).isZero();
+      assertThat(enriched(harness)).extracting(Telemetry::getSeq).containsExactly(7L, 8L, 7L);
+      // Only the window's idle safeguard: no timer for the dedupe horizon or a hold.
+      assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
     }
   }
 
@@ -72,7 +78,7 @@ class DedupeAndEnrichFunctionTest {
       harness.processElement(new Telemetry("d", TS, null, Map.of("Aa", 1.0)), TS);
       harness.processElement(new Telemetry("d", TS, null, Map.of("BB", 1.0)), TS);
 
-      assertThat(harness.extractOutputValues()).hasSize(2);
+      assertThat(enriched(harness)).hasSize(2);
     }
   }
 
@@ -82,7 +88,7 @@ class DedupeAndEnrichFunctionTest {
       harness.processElement(telemetry("a", TS, 7L, 1.5), TS);
       harness.processElement(telemetry("b", TS, 7L, 1.5), TS);
 
-      assertThat(harness.extractOutputValues()).hasSize(2);
+      assertThat(enriched(harness)).hasSize(2);
     }
   }
 
@@ -93,7 +99,7 @@ class DedupeAndEnrichFunctionTest {
       harness.processElement(telemetry("d", TS, null, 1.5), TS);
       harness.processElement(telemetry("d", TS, null, 2.5), TS);
 
-      assertThat(harness.extractOutputValues())
+      assertThat(enriched(harness))
           .extracting(t -> t.getMetrics().get("temperature"))
           .containsExactly(1.5, 2.5);
     }
@@ -105,7 +111,7 @@ class DedupeAndEnrichFunctionTest {
       harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE), TS);
       harness.processElement(telemetry("d", TS, 1L, 1.5), TS);
 
-      Telemetry out = harness.extractOutputValues().get(0);
+      Telemetry out = enriched(harness).get(0);
       assertThat(out.getSite()).isEqualTo("plant-1");
       assertThat(out.getType()).isEqualTo("thermometer");
       assertThat(out.getFirmware()).isEqualTo("1.2.0");
@@ -118,7 +124,7 @@ class DedupeAndEnrichFunctionTest {
     try (var harness = harness()) {
       harness.processElement(telemetry("stranger", TS, 1L, 1.5), TS);
 
-      assertThat(harness.extractOutputValues())
+      assertThat(enriched(harness))
           .extracting(Telemetry::getStatus)
           .containsExactly(DeviceRegistry.UNREGISTERED);
     }
@@ -130,8 +136,8 @@ class DedupeAndEnrichFunctionTest {
       harness.processBroadcastElement(update("r", "plant-1", DeviceStatus.RECALLED), TS);
       harness.processElement(telemetry("r", TS, 1L, 1.5), TS);
 
-      assertThat(harness.extractOutputValues()).isEmpty();
-      assertThat(harness.getSideOutput(DedupeAndEnrichFunction.REFUSED))
+      assertThat(enriched(harness)).isEmpty();
+      assertThat(harness.getSideOutput(DeviceTelemetryFunction.REFUSED))
           .extracting(r -> r.getValue().getReason())
           .containsExactly("device_recalled");
     }
@@ -145,9 +151,32 @@ class DedupeAndEnrichFunctionTest {
       harness.processBroadcastElement(update("d", "plant-2", DeviceStatus.ACTIVE), TS);
       harness.processElement(telemetry("d", TS + 1, 2L, 1.5), TS + 1);
 
-      assertThat(harness.extractOutputValues())
+      assertThat(enriched(harness))
           .extracting(Telemetry::getSite)
           .containsExactly("plant-1", "plant-2");
+    }
+  }
+
+  @Test
+  void aRegistryChangeAfterADevicesRecordsAppliesToItsNextRecord() throws Exception {
+    try (var harness = harness()) {
+      harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE), TS);
+      harness.processElement(telemetry("d", TS, 1L, 1.5), TS);
+      harness.processElement(telemetry("d", TS + 1, 2L, 1.5), TS);
+      harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.RECALLED), TS);
+      harness.processElement(telemetry("d", TS + 2, 3L, 1.5), TS);
+      harness.processBroadcastElement(new DeviceUpdate("d", null), TS);
+      harness.processElement(telemetry("d", TS + 3, 4L, 1.5), TS);
+
+      assertThat(enriched(harness))
+          .extracting(Telemetry::getSeq, Telemetry::getStatus)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1L, "ACTIVE"),
+              org.assertj.core.groups.Tuple.tuple(2L, "ACTIVE"),
+              org.assertj.core.groups.Tuple.tuple(4L, DeviceRegistry.UNREGISTERED));
+      assertThat(harness.getSideOutput(DeviceTelemetryFunction.REFUSED))
+          .extracting(r -> r.getValue().getReason())
+          .containsExactly("device_recalled");
     }
   }
 
@@ -158,7 +187,7 @@ class DedupeAndEnrichFunctionTest {
       harness.processBroadcastElement(new DeviceUpdate("d", null), TS);
       harness.processElement(telemetry("d", TS, 1L, 1.5), TS);
 
-      assertThat(harness.extractOutputValues())
+      assertThat(enriched(harness))
           .extracting(Telemetry::getStatus)
           .containsExactly(DeviceRegistry.UNREGISTERED);
     }
@@ -176,12 +205,12 @@ class DedupeAndEnrichFunctionTest {
       harness.processBroadcastElement(update("d", "plant-1", DeviceStatus.ACTIVE).at(0, 0), TS);
       harness.processBroadcastElement(update("x", "plant-1", DeviceStatus.ACTIVE).at(1, 0), TS);
       harness.processBroadcastElement(update("y", "plant-1", DeviceStatus.ACTIVE).at(0, 1), TS);
-      assertThat(harness.extractOutputValues()).isEmpty();
+      assertThat(enriched(harness)).isEmpty();
 
       harness.processBroadcastElement(update("z", "plant-1", DeviceStatus.ACTIVE).at(0, 2), TS);
       harness.processElement(telemetry("d", TS + 2, 3L, 3.0), TS);
 
-      assertThat(harness.extractOutputValues())
+      assertThat(enriched(harness))
           .extracting(Telemetry::getSeq, Telemetry::getStatus, Telemetry::getSite)
           .containsExactly(
               org.assertj.core.groups.Tuple.tuple(1L, "ACTIVE", "plant-1"),
@@ -200,9 +229,7 @@ class DedupeAndEnrichFunctionTest {
 
       harness.setProcessingTime(1_000 + Duration.ofSeconds(30).toMillis());
 
-      assertThat(harness.extractOutputValues())
-          .extracting(Telemetry::getStatus)
-          .containsExactly("ACTIVE");
+      assertThat(enriched(harness)).extracting(Telemetry::getStatus).containsExactly("ACTIVE");
     }
   }
 
@@ -212,17 +239,17 @@ class DedupeAndEnrichFunctionTest {
       harness.setProcessingTime(1_000);
       harness.processElement(telemetry("d", TS, 1L, 1.0), TS);
       harness.processElement(telemetry("e", TS, 1L, 1.0), TS);
-      assertThat(harness.extractOutputValues()).isEmpty();
+      assertThat(enriched(harness)).isEmpty();
 
       harness.setProcessingTime(1_000 + Duration.ofSeconds(30).toMillis());
 
-      assertThat(harness.extractOutputValues())
+      assertThat(enriched(harness))
           .extracting(Telemetry::getDeviceId, Telemetry::getStatus)
           .containsExactlyInAnyOrder(
               org.assertj.core.groups.Tuple.tuple("d", DeviceRegistry.UNREGISTERED),
               org.assertj.core.groups.Tuple.tuple("e", DeviceRegistry.UNREGISTERED));
       harness.processElement(telemetry("d", TS + 1, 2L, 1.0), TS);
-      assertThat(harness.extractOutputValues()).hasSize(3);
+      assertThat(enriched(harness)).hasSize(3);
     }
   }
 
@@ -231,8 +258,9 @@ class DedupeAndEnrichFunctionTest {
     try (var harness = holding(new FixedEnd(Map.of()))) {
       harness.processElement(telemetry("d", TS, 1L, 1.0), TS);
 
-      assertThat(harness.extractOutputValues()).hasSize(1);
-      assertThat(harness.numProcessingTimeTimers()).isZero();
+      assertThat(enriched(harness)).hasSize(1);
+      // Only the window's idle safeguard: no timer for the dedupe horizon or a hold.
+      assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
     }
   }
 
@@ -244,20 +272,34 @@ class DedupeAndEnrichFunctionTest {
     }
   }
 
-  private static KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, Telemetry>
+  private static KeyedBroadcastOperatorTestHarness<
+          String, Telemetry, DeviceUpdate, TelemetryAggregate>
       holding(RegistryEndOffsets end) throws Exception {
-    return harness(
-        new DedupeAndEnrichFunction(
-            Duration.ofMinutes(10), "iot.telemetry.raw", end, Duration.ofSeconds(30)));
+    return harness(new RegistryHold(end, Duration.ofSeconds(30)));
   }
 
-  private static KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, Telemetry>
+  private static KeyedBroadcastOperatorTestHarness<
+          String, Telemetry, DeviceUpdate, TelemetryAggregate>
       harness() throws Exception {
-    return harness(new DedupeAndEnrichFunction(Duration.ofMinutes(10), "iot.telemetry.raw"));
+    return harness(new RegistryHold(null, Duration.ZERO));
   }
 
-  private static KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, Telemetry>
-      harness(DedupeAndEnrichFunction function) throws Exception {
+  private static KeyedBroadcastOperatorTestHarness<
+          String, Telemetry, DeviceUpdate, TelemetryAggregate>
+      harness(RegistryHold hold) throws Exception {
+    DeviceTelemetryFunction function =
+        new DeviceTelemetryFunction(
+            new Deduplicator(Duration.ofMinutes(10)),
+            new DeviceWindows(
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(5),
+                Duration.ZERO,
+                Duration.ofMinutes(2),
+                100,
+                "iot.telemetry.raw"),
+            hold,
+            "iot.telemetry.raw",
+            true);
     var harness =
         new KeyedBroadcastOperatorTestHarness<>(
             new CoBroadcastWithKeyedOperator<>(function, List.of(DeviceRegistry.STATE)),
@@ -266,9 +308,18 @@ class DedupeAndEnrichFunctionTest {
             1,
             1,
             0);
-    harness.setup(ModelTypes.TELEMETRY.createSerializer(new SerializerConfigImpl()));
+    harness.setup(
+        TypeInformation.of(TelemetryAggregate.class).createSerializer(new SerializerConfigImpl()));
     harness.open();
     return harness;
+  }
+
+  /** The enriched telemetry the operator passed on, in order. */
+  private static List<Telemetry> enriched(
+      KeyedBroadcastOperatorTestHarness<String, Telemetry, DeviceUpdate, TelemetryAggregate>
+          harness) {
+    var records = harness.getSideOutput(DeviceTelemetryFunction.ENRICHED);
+    return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
   }
 
   private static Telemetry telemetry(String device, long ts, Long seq, double temperature) {
