@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetpulse.model.ModelJson;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -31,14 +33,30 @@ public final class CommandStore {
     TIMED_OUT
   }
 
+  private static final LinkedHashSet<String> NONE = new LinkedHashSet<>();
+
   private record Ack(String deviceStatus, long ts) {}
 
   private final Map<String, JsonNode> commands;
+  // The ids in commands, by device: a device's list reads its own commands, not all of them.
+  private final Map<String, LinkedHashSet<String>> byDevice = new HashMap<>();
   private final Map<String, Ack> acks;
   private final LongSupplier clock;
 
   public CommandStore(int capacity, LongSupplier clock) {
-    this.commands = bounded(capacity);
+    this.commands =
+        new LinkedHashMap<>(16, 0.75f, false) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, JsonNode> eldest) {
+            if (size() <= capacity) {
+              return false;
+            }
+            unindex(eldest.getKey(), eldest.getValue());
+            return true;
+          }
+        };
     this.acks = bounded(capacity);
     this.clock = clock;
   }
@@ -55,7 +73,11 @@ public final class CommandStore {
         throw new IllegalArgumentException("a command without commandId");
       }
       synchronized (this) {
-        commands.put(id, command);
+        JsonNode before = commands.put(id, command);
+        if (before != null) {
+          unindex(id, before);
+        }
+        byDevice.computeIfAbsent(deviceOf(command), d -> new LinkedHashSet<>()).add(id);
       }
     };
   }
@@ -86,7 +108,7 @@ public final class CommandStore {
   /** The command {@code commandId} of {@code deviceId} with its status, or null if unknown. */
   public synchronized Map<String, Object> get(String deviceId, String commandId) {
     JsonNode command = commands.get(commandId);
-    if (command == null || !deviceId.equals(command.path("deviceId").asText())) {
+    if (command == null || !deviceId.equals(deviceOf(command))) {
       return null;
     }
     return view(commandId, command);
@@ -95,10 +117,8 @@ public final class CommandStore {
   /** The device's known commands, newest first, at most {@code limit}. */
   public synchronized List<Map<String, Object>> ofDevice(String deviceId, int limit) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> e : commands.entrySet()) {
-      if (deviceId.equals(e.getValue().path("deviceId").asText())) {
-        out.add(view(e.getKey(), e.getValue()));
-      }
+    for (String id : byDevice.getOrDefault(deviceId, NONE)) {
+      out.add(view(id, commands.get(id)));
     }
     out.sort((a, b) -> Long.compare((Long) b.get("issuedAt"), (Long) a.get("issuedAt")));
     return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
@@ -107,7 +127,7 @@ public final class CommandStore {
   private Map<String, Object> view(String id, JsonNode command) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("commandId", id);
-    out.put("deviceId", command.path("deviceId").asText());
+    out.put("deviceId", deviceOf(command));
     out.put("name", command.path("name").asText());
     if (command.hasNonNull("params")) {
       out.put("params", command.get("params"));
@@ -132,6 +152,18 @@ public final class CommandStore {
     }
     out.put("status", status.name());
     return out;
+  }
+
+  private void unindex(String id, JsonNode command) {
+    String device = deviceOf(command);
+    LinkedHashSet<String> ids = byDevice.get(device);
+    if (ids != null && ids.remove(id) && ids.isEmpty()) {
+      byDevice.remove(device);
+    }
+  }
+
+  private static String deviceOf(JsonNode command) {
+    return command.path("deviceId").asText();
   }
 
   private static JsonNode read(byte[] value) {
