@@ -28,8 +28,8 @@ public class DeviceState {
   private DeviceTime time;
 
   // Not state (transient, and not in the type below: never serialized): the registry entry last
-  // looked up for
-  // this device and the registry version it was looked up at, while the value stays on the heap.
+  // looked up for this device and the registry version it was looked up at, while the value stays
+  // on the heap.
   private transient Device entry;
   private transient long entryVersion = -1;
 
