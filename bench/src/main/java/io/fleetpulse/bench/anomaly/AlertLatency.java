@@ -138,12 +138,12 @@ final class AlertLatency {
                 plan.backgroundPerSecond(),
                 setup.name())) {
           probeFor(prober, probes, plan.warmUp());
-          int from = probes.next();
+          int from = probes.issued();
           long loadFrom = load.sent();
           long measureStart = System.nanoTime();
           probeFor(prober, probes, plan.measure());
           double rate = (load.sent() - loadFrom) / seconds(System.nanoTime() - measureStart);
-          int to = probes.next();
+          int to = probes.issued();
           // Alerts of the last probes, and under EXACTLY_ONCE the last checkpoint's, still come.
           long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
           while (!probes.allAlerted(from, to) && System.nanoTime() < drainEnd) {
@@ -316,6 +316,11 @@ final class AlertLatency {
 
     int next() {
       return next++;
+    }
+
+    /** How many probes were issued: the index the next one gets, without issuing it. */
+    int issued() {
+      return next;
     }
 
     void markSent(int probe) {

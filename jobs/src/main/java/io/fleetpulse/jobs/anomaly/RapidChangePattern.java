@@ -51,7 +51,7 @@ public final class RapidChangePattern {
     @Override
     public boolean filter(Telemetry reading, Context<Telemetry> ctx) throws Exception {
       Telemetry from = ctx.getEventsForPattern(SequencePatterns.FIRST).iterator().next();
-      if (reading.getTs() - from.getTs() > rule.withinMs()) {
+      if (PatternGate.isBreak(reading) || reading.getTs() - from.getTs() > rule.withinMs()) {
         return false;
       }
       Double value = reading.getMetrics().get(rule.metric());
