@@ -1,7 +1,6 @@
 package io.fleetpulse.jobs.anomaly;
 
 import io.fleetpulse.model.Telemetry;
-import org.apache.flink.util.Collector;
 
 /**
  * The {@link PatternGate} of a RISING rule: open from the {@code count}-th reading of a run of
@@ -11,7 +10,7 @@ import org.apache.flink.util.Collector;
  * readings each higher than the one before, and none can end before the run has {@code count}
  * readings, so replaying the run rebuilds every partial match, none cut short.
  */
-final class RisingGate extends PatternGate<RisingRule> {
+final class RisingGate extends RunGate<RisingRule> {
   private static final long serialVersionUID = 1L;
 
   RisingGate(RisingRule rule) {
@@ -19,31 +18,17 @@ final class RisingGate extends PatternGate<RisingRule> {
   }
 
   @Override
-  void pass(Telemetry reading, Double value, GateReadings gate, Collector<Telemetry> out) {
-    boolean watched = value != null && rule.appliesTo(reading.getType());
-    boolean continues = watched && gate.hasPrevious && value > gate.previous;
-    gate.hasPrevious = watched;
-    if (watched) {
-      gate.previous = value;
-    }
-    if (gate.open) {
-      if (continues) {
-        out.collect(reading);
-        return;
-      }
-      close(reading, gate, out);
-    }
-    if (!continues) {
-      gate.clear();
-    }
-    if (!watched) {
-      return;
-    }
-    if (gate.size + 1 >= rule.count()) {
-      open(reading, gate, 0, out);
-      gate.clear();
-    } else {
-      gate.add(reading.getTs(), value, reading.getType());
-    }
+  boolean inRun(Telemetry reading, Double value) {
+    return value != null && rule.appliesTo(reading.getType());
+  }
+
+  @Override
+  boolean continues(double value, double previous) {
+    return value > previous;
+  }
+
+  @Override
+  int openFrom(Telemetry reading, double value, GateReadings gate) {
+    return gate.size + 1 >= rule.count() ? 0 : -1;
   }
 }

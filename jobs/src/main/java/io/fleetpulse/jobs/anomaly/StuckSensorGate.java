@@ -1,7 +1,6 @@
 package io.fleetpulse.jobs.anomaly;
 
 import io.fleetpulse.model.Telemetry;
-import org.apache.flink.util.Collector;
 
 /**
  * The {@link PatternGate} of a STUCK_SENSOR rule: open from the reading that makes the current run
@@ -13,7 +12,7 @@ import org.apache.flink.util.Collector;
  * gate needs to replay; no match can end in the run before it is long enough from its first watched
  * reading, the longest and oldest start, so none was missed or cut the run short.
  */
-final class StuckSensorGate extends PatternGate<StuckSensorRule> {
+final class StuckSensorGate extends RunGate<StuckSensorRule> {
   private static final long serialVersionUID = 1L;
 
   StuckSensorGate(StuckSensorRule rule) {
@@ -21,39 +20,26 @@ final class StuckSensorGate extends PatternGate<StuckSensorRule> {
   }
 
   @Override
-  void pass(Telemetry reading, Double value, GateReadings gate, Collector<Telemetry> out) {
-    boolean continues =
-        value != null && gate.hasPrevious && Double.compare(value, gate.previous) == 0;
-    gate.hasPrevious = value != null;
-    if (value != null) {
-      gate.previous = value;
-    }
-    if (gate.open) {
-      if (continues) {
-        out.collect(reading);
-        return;
-      }
-      close(reading, gate, out);
-    }
-    if (!continues) {
-      gate.clear();
-    }
-    if (value == null) {
-      return;
-    }
-    long ts = reading.getTs();
+  boolean inRun(Telemetry reading, Double value) {
+    return value != null;
+  }
+
+  @Override
+  boolean continues(double value, double previous) {
+    return Double.compare(value, previous) == 0;
+  }
+
+  @Override
+  int openFrom(Telemetry reading, double value, GateReadings gate) {
     int first = 0;
     while (first < gate.size && !rule.appliesTo(gate.types[first])) {
       first++;
     }
-    long firstTs = first < gate.size ? gate.ts[first] : ts;
-    int run = gate.size - first + 1;
-    boolean watched = first < gate.size || rule.appliesTo(reading.getType());
-    if (watched && run >= rule.count() && ts - firstTs >= rule.forMs()) {
-      open(reading, gate, first, out);
-      gate.clear();
-    } else {
-      gate.add(ts, value, reading.getType());
+    if (first == gate.size && !rule.appliesTo(reading.getType())) {
+      return -1;
     }
+    long firstTs = first < gate.size ? gate.ts[first] : reading.getTs();
+    int run = gate.size - first + 1;
+    return run >= rule.count() && reading.getTs() - firstTs >= rule.forMs() ? first : -1;
   }
 }
