@@ -5,8 +5,6 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.fleetpulse.jobs.testing.CollectingSink;
 import io.fleetpulse.jobs.testing.TestEnvironments;
-import io.fleetpulse.jobs.testing.TestSources;
-import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.AlertSeverity;
 import io.fleetpulse.model.Signal;
 import io.fleetpulse.model.Telemetry;
@@ -15,11 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -121,36 +116,7 @@ class DetectorPatternsIT {
       throws Exception {
     CollectingSink<Signal> signals = new CollectingSink<>(s -> s);
     StreamExecutionEnvironment env = TestEnvironments.heap(1);
-    var registry =
-        env.fromSource(
-                TestSources.of(
-                    List.of(
-                        new io.fleetpulse.jobs.registry.DeviceUpdate(
-                            "someone-else",
-                            new io.fleetpulse.model.Device(
-                                "someone-else",
-                                "other",
-                                "site",
-                                "1.0",
-                                60,
-                                null,
-                                io.fleetpulse.model.DeviceStatus.ACTIVE))),
-                    org.apache.flink.api.common.typeinfo.TypeInformation.of(
-                        io.fleetpulse.jobs.registry.DeviceUpdate.class)),
-                WatermarkStrategy.noWatermarks(),
-                "registry")
-            .broadcast(io.fleetpulse.jobs.enrich.DeviceRegistry.STATE);
-    KeyedStream<Telemetry, String> ordered =
-        DataStreamUtils.reinterpretAsKeyedStream(
-            env.fromSource(
-                    TestSources.of(readings, ModelTypes.TELEMETRY),
-                    WatermarkStrategy.noWatermarks(),
-                    "readings")
-                .keyBy(Telemetry::getDeviceId, Types.STRING)
-                .connect(registry)
-                .process(new ReadingOrder(boundMs), ModelTypes.TELEMETRY),
-            Telemetry::getDeviceId,
-            Types.STRING);
+    KeyedStream<Telemetry, String> ordered = OrderedReadings.of(env, readings, boundMs);
     detector.apply(ordered).sinkTo(signals);
     env.execute("detector-patterns");
     return signals.received();

@@ -2,15 +2,9 @@ package io.fleetpulse.jobs.anomaly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetpulse.jobs.enrich.DeviceRegistry;
-import io.fleetpulse.jobs.registry.DeviceUpdate;
 import io.fleetpulse.jobs.testing.CollectingSink;
 import io.fleetpulse.jobs.testing.TestEnvironments;
-import io.fleetpulse.jobs.testing.TestSources;
-import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.AlertSeverity;
-import io.fleetpulse.model.Device;
-import io.fleetpulse.model.DeviceStatus;
 import io.fleetpulse.model.Signal;
 import io.fleetpulse.model.Telemetry;
 import java.util.ArrayList;
@@ -20,12 +14,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -88,7 +78,7 @@ class PatternGatesIT {
     CollectingSink<Signal> wholeSink = new CollectingSink<>(s -> s);
     CollectingSink<Signal> gatedSink = new CollectingSink<>(s -> s);
     StreamExecutionEnvironment env = TestEnvironments.heap(2);
-    KeyedStream<Telemetry, String> ordered = ordered(env, readings);
+    KeyedStream<Telemetry, String> ordered = OrderedReadings.of(env, readings, 0);
     List<DataStream<Signal>> all = new ArrayList<>();
     List<DataStream<Signal>> behindGates = new ArrayList<>();
     for (RapidChangeRule rule : RAPID) {
@@ -205,37 +195,5 @@ class PatternGatesIT {
       }
     }
     return readings;
-  }
-
-  private static KeyedStream<Telemetry, String> ordered(
-      StreamExecutionEnvironment env, List<Telemetry> readings) {
-    var registry =
-        env.fromSource(
-                TestSources.of(
-                    List.of(
-                        new DeviceUpdate(
-                            "someone-else",
-                            new Device(
-                                "someone-else",
-                                "other",
-                                "site",
-                                "1.0",
-                                60,
-                                null,
-                                DeviceStatus.ACTIVE))),
-                    TypeInformation.of(DeviceUpdate.class)),
-                WatermarkStrategy.noWatermarks(),
-                "registry")
-            .broadcast(DeviceRegistry.STATE);
-    return DataStreamUtils.reinterpretAsKeyedStream(
-        env.fromSource(
-                TestSources.of(readings, ModelTypes.TELEMETRY),
-                WatermarkStrategy.noWatermarks(),
-                "readings")
-            .keyBy(Telemetry::getDeviceId, Types.STRING)
-            .connect(registry)
-            .process(new ReadingOrder(0), ModelTypes.TELEMETRY),
-        Telemetry::getDeviceId,
-        Types.STRING);
   }
 }
