@@ -31,7 +31,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
   private static final long serialVersionUID = 1L;
 
   /** Slots of the device-id cache (per instance: one per input of a task). */
-  private static final int DEVICE_SLOTS = 1 << 14;
+  private static final int DEVICE_SLOTS = 1 << 15;
 
   /** Slots of the metric-name cache. */
   private static final int NAME_SLOTS = 1 << 6;
@@ -102,7 +102,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
             | (t.getStatus() != null ? HAS_STATUS : 0);
     out.writeByte(flags);
     if (t.getDeviceId() != null) {
-      writeString(t.getDeviceId(), out);
+      writeCachedString(t.getDeviceId(), out);
     }
     out.writeLong(t.getTs());
     if (t.getSeq() != null) {
@@ -112,12 +112,12 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
       out.writeInt(metrics.size());
       if (metrics instanceof MetricArray array) {
         for (int i = 0; i < array.size(); i++) {
-          writeString(array.name(i), out);
+          writeCachedString(array.name(i), out);
           out.writeDouble(array.value(i));
         }
       } else {
         for (Map.Entry<String, Double> metric : metrics.entrySet()) {
-          writeString(metric.getKey(), out);
+          writeCachedString(metric.getKey(), out);
           out.writeDouble(metric.getValue());
         }
       }
@@ -134,6 +134,15 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
     if (s != null) {
       writeString(s, out);
     }
+  }
+
+  /**
+   * A string that {@link StringCache} reads: its {@code hashCode} (computed already for a device
+   * id: the keyBy hashed it), then as {@link #writeString}.
+   */
+  private static void writeCachedString(String s, DataOutputView out) throws IOException {
+    out.writeInt(s.hashCode());
+    writeString(s, out);
   }
 
   /**
