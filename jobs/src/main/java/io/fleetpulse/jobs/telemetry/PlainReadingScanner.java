@@ -403,7 +403,16 @@ final class PlainReadingScanner {
   }
 
   private static boolean is(byte[] b, int start, int end, byte[] name) {
-    return end - start == name.length && Arrays.equals(b, start, end, name, 0, name.length);
+    if (end - start != name.length) {
+      return false;
+    }
+    // A plain loop: the names are 2 to 8 bytes, too short for Arrays.equals to pay its call.
+    for (int k = 0; k < name.length; k++) {
+      if (b[start + k] != name[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isDelimiter(byte c) {
@@ -411,6 +420,10 @@ final class PlainReadingScanner {
   }
 
   private static int ws(byte[] b, int i) {
+    if (i < b.length && b[i] > ' ') {
+      // Compact JSON: no whitespace between tokens, one comparison.
+      return i;
+    }
     while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) {
       i++;
     }
