@@ -14,7 +14,9 @@ import org.apache.flink.types.StringValue;
 /**
  * A hand-written serializer for {@link Telemetry} on the job's keyBy: one flag byte for the
  * optional fields, then the fields in a fixed order and the metrics as a count and name/value
- * pairs.
+ * pairs; the device id and the metric names are preceded by their {@code hashCode}, for {@link
+ * StringCache}. No state and no (aligned) checkpoint holds this format: it may change between
+ * versions.
  *
  * <p>The reflective POJO serializer (a null flag and a field lookup per field, a map serializer
  * with a null flag per entry) was the largest single cost of the keyed pipeline in bench/; this
