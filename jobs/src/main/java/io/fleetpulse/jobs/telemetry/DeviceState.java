@@ -5,7 +5,6 @@ import io.fleetpulse.jobs.enrich.RecentMessages;
 import io.fleetpulse.model.Device;
 import java.lang.reflect.Type;
 import java.util.Map;
-import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -44,17 +43,22 @@ public class DeviceState {
   }
 
   /**
-   * This device's registry entry as of registry version {@code version}: the one looked up before
-   * when the registry has not changed since, otherwise looked up in {@code registry} (and kept).
+   * Whether {@link #registryEntry} is this device's entry as of registry version {@code version}.
    */
-  Device registryEntry(
-      ReadOnlyBroadcastState<String, Device> registry, String deviceId, long version)
-      throws Exception {
-    if (entryVersion != version) {
-      entry = registry.get(deviceId);
-      entryVersion = version;
-    }
+  boolean knowsRegistryEntry(long version) {
+    return entryVersion == version;
+  }
+
+  /** The registry entry kept by {@link #lookedUp} (null: the device is not in the registry). */
+  Device registryEntry() {
     return entry;
+  }
+
+  /** Keeps {@code looked}, this device's registry entry at version {@code version}; returns it. */
+  Device lookedUp(Device looked, long version) {
+    entry = looked;
+    entryVersion = version;
+    return looked;
   }
 
   public RecentMessages getRecent() {

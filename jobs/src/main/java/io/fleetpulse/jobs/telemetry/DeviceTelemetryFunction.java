@@ -123,14 +123,13 @@ public final class DeviceTelemetryFunction
     }
     DeviceState device = device(timers);
     List<Telemetry> held = hold.release(timers.currentProcessingTime());
-    ReadOnlyBroadcastState<String, Device> registry = ctx.getBroadcastState(DeviceRegistry.STATE);
     if (held != null) {
       // Keeps a device's order: what it sent during the hold goes first.
       for (Telemetry t : held) {
-        accept(ctx.getCurrentKey(), t, device, registry, timers, ctx, out);
+        accept(ctx.getCurrentKey(), t, device, timers, ctx, out);
       }
     }
-    accept(ctx.getCurrentKey(), telemetry, device, registry, timers, ctx, out);
+    accept(ctx.getCurrentKey(), telemetry, device, timers, ctx, out);
     state.update(device);
   }
 
@@ -148,9 +147,8 @@ public final class DeviceTelemetryFunction
     List<Telemetry> held = hold.onTimer(timestamp);
     if (held != null) {
       device = device(ctx.timerService());
-      ReadOnlyBroadcastState<String, Device> registry = ctx.getBroadcastState(DeviceRegistry.STATE);
       for (Telemetry t : held) {
-        accept(ctx.getCurrentKey(), t, device, registry, ctx.timerService(), ctx, out);
+        accept(ctx.getCurrentKey(), t, device, ctx.timerService(), ctx, out);
       }
     }
     if (device != null) {
@@ -174,7 +172,6 @@ public final class DeviceTelemetryFunction
       String deviceId,
       Telemetry telemetry,
       DeviceState device,
-      ReadOnlyBroadcastState<String, Device> registry,
       TimerService timers,
       ReadOnlyContext ctx,
       Collector<TelemetryAggregate> out)
@@ -183,7 +180,14 @@ public final class DeviceTelemetryFunction
       duplicates.inc();
       return;
     }
-    Device entry = device.registryEntry(registry, deviceId, registryVersion);
+    Device entry;
+    if (device.knowsRegistryEntry(registryVersion)) {
+      entry = device.registryEntry();
+    } else {
+      // The broadcast state only when the registry has changed since the device's last record.
+      ReadOnlyBroadcastState<String, Device> registry = ctx.getBroadcastState(DeviceRegistry.STATE);
+      entry = device.lookedUp(registry.get(deviceId), registryVersion);
+    }
     RejectReason refusal = DeviceRegistry.tag(telemetry, entry);
     if (refusal != null) {
       refused.inc();

@@ -79,8 +79,18 @@ public class DeviceTime {
    * closed} in the order of their starts.
    */
   void removeWindowsUpTo(long lastStart, ClosedWindow closed) {
-    int kept = 0;
     int n = windows.length;
+    if (n == 2 && windowStarts[0] <= lastStart && windowStarts[1] > lastStart) {
+      // The usual close, when a device's time moves into its next window: the older of two
+      // windows, without the copies for sorting.
+      DeviceWindowAccumulator older = windows[0];
+      long start = windowStarts[0];
+      windowStarts = new long[] {windowStarts[1]};
+      windows = new DeviceWindowAccumulator[] {windows[1]};
+      closed.closed(start, older);
+      return;
+    }
+    int kept = 0;
     long[] starts = windowStarts.clone();
     DeviceWindowAccumulator[] accs = windows.clone();
     // Insertion sort by start: a device has one or two windows open.

@@ -22,7 +22,13 @@ public class MetricStats {
     if (value > max) {
       max = value;
     }
-    addToSum(value, 0);
+    double next = sum + value;
+    if (sumScale == 0 && !Double.isInfinite(next)) {
+      // The ordinary sum: without the scaling's calls to Math.scalb.
+      sum = next;
+    } else {
+      addToSum(value, 0);
+    }
     if (ts >= lastTs) {
       last = value;
       lastTs = ts;

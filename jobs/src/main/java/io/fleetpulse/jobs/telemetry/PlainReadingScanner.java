@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.io.NumberInput;
 import io.fleetpulse.model.DeviceIds;
 import io.fleetpulse.model.Telemetry;
 import io.fleetpulse.model.TelemetryParser;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
 
@@ -34,6 +37,15 @@ final class PlainReadingScanner {
   /** How many distinct metric names are kept as ready Strings. */
   private static final int NAME_CACHE = 32;
 
+  /** Slots of the device-id cache (a power of two). */
+  private static final int ID_CACHE = 1 << 14;
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** The 64-bit golden-ratio constant: multiplying by it mixes the bytes into the high bits. */
+  private static final long MIX = 0x9E3779B97F4A7C15L;
+
   private static final byte[] DEVICE_ID = ascii("deviceId");
   private static final byte[] TS = ascii("ts");
   private static final byte[] SEQ = ascii("seq");
@@ -46,6 +58,9 @@ final class PlainReadingScanner {
   private final byte[][] nameBytes = new byte[NAME_CACHE][];
   private final String[] names = new String[NAME_CACHE];
   private int cachedNames;
+  private final String[] ids = new String[ID_CACHE];
+  private final byte[][] idBytes = new byte[ID_CACHE][];
+  private final int[] idHashes = new int[ID_CACHE];
 
   // The last number read: its value as a long when integral, its kind.
   private long integer;
@@ -97,8 +112,8 @@ final class PlainReadingScanner {
         if (end == FAIL || end - i - 1 > DeviceIds.MAX_LENGTH) {
           return null;
         }
-        String id = new String(b, i + 1, end - i - 1, US_ASCII);
-        if (!DeviceIds.isValid(id)) {
+        String id = deviceId(b, i + 1, end);
+        if (id == null) {
           return null;
         }
         t.setDeviceId(id);
@@ -206,6 +221,55 @@ final class PlainReadingScanner {
       }
       i = ws(b, i + 1);
     }
+  }
+
+  /**
+   * The device id in {@code b[start, end)}, or null when it is not a valid one; the same String for
+   * the same id while it keeps its slot. A hit costs a cheap hash of the bytes and one comparison
+   * instead of a String, its validation and, on the keyBy, its {@code hashCode} per record (the
+   * cached instance keeps its hash).
+   */
+  private String deviceId(byte[] b, int start, int end) {
+    int len = end - start;
+    int h = bytesHash(b, start, len);
+    int slot = h & (idBytes.length - 1);
+    byte[] known = idBytes[slot];
+    if (known != null
+        && idHashes[slot] == h
+        && known.length == len
+        && Arrays.equals(known, 0, len, b, start, end)) {
+      return ids[slot];
+    }
+    String id = new String(b, start, len, US_ASCII);
+    if (!DeviceIds.isValid(id)) {
+      return null;
+    }
+    ids[slot] = id;
+    idBytes[slot] = Arrays.copyOfRange(b, start, end);
+    idHashes[slot] = h;
+    return id;
+  }
+
+  /** A hash of {@code b[start, start + len)} read eight bytes at a time, for cache slots only. */
+  static int bytesHash(byte[] b, int start, int len) {
+    long h = len;
+    int end = start + len;
+    int i = start;
+    for (; i + Long.BYTES <= end; i += Long.BYTES) {
+      h = (h ^ (long) LONGS.get(b, i)) * MIX;
+    }
+    if (i < end) {
+      if (len >= Long.BYTES) {
+        // The tail as the last eight bytes, overlapping what was read.
+        h = (h ^ (long) LONGS.get(b, end - Long.BYTES)) * MIX;
+      } else {
+        for (; i < end; i++) {
+          h = (h ^ b[i]) * MIX;
+        }
+      }
+    }
+    h ^= h >>> 29;
+    return (int) (h ^ (h >>> 32));
   }
 
   /** The metric name in {@code b[start, end)}, the same String for the same name, or null. */
@@ -339,7 +403,16 @@ final class PlainReadingScanner {
   }
 
   private static boolean is(byte[] b, int start, int end, byte[] name) {
-    return end - start == name.length && Arrays.equals(b, start, end, name, 0, name.length);
+    if (end - start != name.length) {
+      return false;
+    }
+    // A plain loop: the names are 2 to 8 bytes, too short for Arrays.equals to pay its call.
+    for (int k = 0; k < name.length; k++) {
+      if (b[start + k] != name[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isDelimiter(byte c) {
@@ -347,6 +420,10 @@ final class PlainReadingScanner {
   }
 
   private static int ws(byte[] b, int i) {
+    if (i < b.length && b[i] > ' ') {
+      // Compact JSON: no whitespace between tokens, one comparison.
+      return i;
+    }
     while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) {
       i++;
     }

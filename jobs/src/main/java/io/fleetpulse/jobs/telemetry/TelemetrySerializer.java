@@ -14,7 +14,9 @@ import org.apache.flink.types.StringValue;
 /**
  * A hand-written serializer for {@link Telemetry} on the job's keyBy: one flag byte for the
  * optional fields, then the fields in a fixed order and the metrics as a count and name/value
- * pairs.
+ * pairs; the device id and the metric names are preceded by their {@code hashCode}, for {@link
+ * StringCache}. No state and no (aligned) checkpoint holds this format: it may change between
+ * versions.
  *
  * <p>The reflective POJO serializer (a null flag and a field lookup per field, a map serializer
  * with a null flag per entry) was the largest single cost of the keyed pipeline in bench/; this
@@ -31,7 +33,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
   private static final long serialVersionUID = 1L;
 
   /** Slots of the device-id cache (per instance: one per input of a task). */
-  private static final int DEVICE_SLOTS = 1 << 14;
+  private static final int DEVICE_SLOTS = 1 << 15;
 
   /** Slots of the metric-name cache. */
   private static final int NAME_SLOTS = 1 << 6;
@@ -102,7 +104,7 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
             | (t.getStatus() != null ? HAS_STATUS : 0);
     out.writeByte(flags);
     if (t.getDeviceId() != null) {
-      writeString(t.getDeviceId(), out);
+      writeCachedString(t.getDeviceId(), out);
     }
     out.writeLong(t.getTs());
     if (t.getSeq() != null) {
@@ -112,12 +114,12 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
       out.writeInt(metrics.size());
       if (metrics instanceof MetricArray array) {
         for (int i = 0; i < array.size(); i++) {
-          writeString(array.name(i), out);
+          writeCachedString(array.name(i), out);
           out.writeDouble(array.value(i));
         }
       } else {
         for (Map.Entry<String, Double> metric : metrics.entrySet()) {
-          writeString(metric.getKey(), out);
+          writeCachedString(metric.getKey(), out);
           out.writeDouble(metric.getValue());
         }
       }
@@ -134,6 +136,15 @@ public final class TelemetrySerializer extends TypeSerializer<Telemetry> {
     if (s != null) {
       writeString(s, out);
     }
+  }
+
+  /**
+   * A string that {@link StringCache} reads: its {@code hashCode} (computed already for a device
+   * id: the keyBy hashed it), then as {@link #writeString}.
+   */
+  private static void writeCachedString(String s, DataOutputView out) throws IOException {
+    out.writeInt(s.hashCode());
+    writeString(s, out);
   }
 
   /**

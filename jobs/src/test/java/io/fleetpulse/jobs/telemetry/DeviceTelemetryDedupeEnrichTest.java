@@ -42,6 +42,24 @@ class DeviceTelemetryDedupeEnrichTest {
   }
 
   @Test
+  void aRepeatArrivingAfterNewerMessagesIsStillDropped() throws Exception {
+    try (var harness = harness()) {
+      for (long seq = 1; seq <= 5; seq++) {
+        harness.processElement(telemetry("d", TS + seq * 1_000, seq, 1.5), TS);
+      }
+      // Older than the device's newest message: the ring is searched, not skipped.
+      harness.processElement(telemetry("d", TS + 2_000, 2L, 1.5), TS);
+      harness.processElement(telemetry("d", TS + 5_000, 5L, 1.5), TS);
+      // Older too, but never seen: kept.
+      harness.processElement(telemetry("d", TS + 2_500, 9L, 1.5), TS);
+
+      assertThat(enriched(harness))
+          .extracting(Telemetry::getSeq)
+          .containsExactly(1L, 2L, 3L, 4L, 5L, 9L);
+    }
+  }
+
+  @Test
   void aSeqThatRestartsAfterARebootIsANewEpochAndLosesNothing() throws Exception {
     try (var harness = harness()) {
       for (long seq = 1; seq <= 5; seq++) {

@@ -41,6 +41,29 @@ class PlainReadingScannerTest {
   }
 
   @Test
+  void aDeviceIdIsTheSameStringFromMessageToMessageAndNeverMistakenForAnother() {
+    String other = TYPICAL.replace("\"deviceId\":\"", "\"deviceId\":\"x");
+    Telemetry first = scanner.scan(TYPICAL.getBytes(UTF_8));
+    Telemetry second = scanner.scan(other.getBytes(UTF_8));
+    Telemetry third = scanner.scan(TYPICAL.getBytes(UTF_8));
+
+    assertThat(second.getDeviceId()).isEqualTo("x" + first.getDeviceId());
+    assertThat(third.getDeviceId()).isSameAs(first.getDeviceId());
+  }
+
+  @Test
+  void theCacheHashOfBytesCoversEveryByte() {
+    byte[] a = "fleetpulse-bench-device-00017".getBytes(UTF_8);
+    byte[] b = "fleetpulse-bench-device-00018".getBytes(UTF_8);
+    byte[] c = "fleetpulse-bench-xevice-00017".getBytes(UTF_8);
+
+    int h = PlainReadingScanner.bytesHash(a, 0, a.length);
+    assertThat(PlainReadingScanner.bytesHash(b, 0, b.length)).isNotEqualTo(h);
+    assertThat(PlainReadingScanner.bytesHash(c, 0, c.length)).isNotEqualTo(h);
+    assertThat(PlainReadingScanner.bytesHash(a, 0, 5)).isNotEqualTo(h);
+  }
+
+  @Test
   void everyUnusualOrInvalidMessageIsLeftToTheParser() {
     List<String> leftToParser =
         List.of(
