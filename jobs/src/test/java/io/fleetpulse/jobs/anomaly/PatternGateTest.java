@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.AlertSeverity;
 import io.fleetpulse.model.Telemetry;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,9 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -89,6 +93,41 @@ class PatternGateTest {
   }
 
   @Test
+  void aGateRestoredOnRocksDbPassesWhatAnUninterruptedOneDoes() throws Exception {
+    RapidChangeRule rule =
+        new RapidChangeRule("jump", "t", 10, 5_000, 60_000, AlertSeverity.WARNING, List.of());
+    double[] values = {0, 1, 2, 15, 15, 15, 15, 3, 3, 3, 3, 3};
+    List<String> uninterrupted;
+    try (var harness = harness(new RapidChangeGate(rule))) {
+      for (int i = 0; i < values.length; i++) {
+        harness.processElement(reading(T + i * 2_000L, values[i]), T);
+      }
+      uninterrupted = passed(harness.extractOutputValues());
+    }
+
+    OperatorSubtaskState snapshot;
+    List<String> restored;
+    try (var before = harness(new RapidChangeGate(rule), new EmbeddedRocksDBStateBackend(), null)) {
+      // Held back (0, 1, 2), then open (15), then restored while open.
+      for (int i = 0; i < 5; i++) {
+        before.processElement(reading(T + i * 2_000L, values[i]), T);
+      }
+      snapshot = before.snapshot(1, T);
+      restored = passed(before.extractOutputValues());
+    }
+    try (var after =
+        harness(new RapidChangeGate(rule), new EmbeddedRocksDBStateBackend(), snapshot)) {
+      for (int i = 5; i < values.length; i++) {
+        after.processElement(reading(T + i * 2_000L, values[i]), T);
+      }
+      restored.addAll(passed(after.extractOutputValues()));
+    }
+
+    assertThat(uninterrupted).contains(T + 6_000 + " 15.0");
+    assertThat(restored).isEqualTo(uninterrupted);
+  }
+
+  @Test
   void theGateStateIsAPojoOfArraysNotKryo() {
     assertThat(PatternGate.STATE).isInstanceOf(PojoTypeInfo.class);
     PojoTypeInfo<GateReadings> pojo = (PojoTypeInfo<GateReadings>) PatternGate.STATE;
@@ -101,12 +140,32 @@ class PatternGateTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Telemetry> harness(
       PatternGate<?> gate) throws Exception {
+    return harness(gate, null, null);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Telemetry> harness(
+      PatternGate<?> gate, StateBackend backend, OperatorSubtaskState state) throws Exception {
     var harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(gate), Telemetry::getDeviceId, Types.STRING);
+    if (backend != null) {
+      harness.setStateBackend(backend);
+    }
     harness.setup(ModelTypes.TELEMETRY.createSerializer(new SerializerConfigImpl()));
+    if (state != null) {
+      harness.initializeState(state);
+    }
     harness.open();
     return harness;
+  }
+
+  /** What reached the pattern: each reading's ts and metric. */
+  private static List<String> passed(List<Telemetry> readings) {
+    List<String> passed = new ArrayList<>();
+    for (Telemetry r : readings) {
+      passed.add(r.getTs() + " " + r.getMetrics().get("t"));
+    }
+    return passed;
   }
 
   private static Telemetry reading(long ts, double value) {
