@@ -14,6 +14,9 @@ import org.apache.flink.util.Collector;
  * cut short since it started, as nothing in a window fails the conditions and no match (no jump)
  * came between; so replaying the window's readings that can start a match rebuilds them all.
  * Readings without the metric or of another type only extend a partial match, so they are not kept.
+ * The pattern may hold a completed match back while an older partial match is alive (it emits the
+ * earliest first): that one leaves the window by the time the gate closes, and the closing break
+ * releases the match as the next reading would.
  */
 final class RapidChangeGate extends PatternGate<RapidChangeRule> {
   private static final long serialVersionUID = 1L;
