@@ -20,7 +20,6 @@ import io.fleetpulse.model.Signal;
 import io.fleetpulse.model.Telemetry;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -249,14 +248,16 @@ public final class AnomalyJob {
     for (RisingRule rule : rules.rising()) {
       signals.add(
           RisingPattern.detect(
-                  gated(ordered, new RisingGate(rule), "anomaly-gate-rising-" + rule.name()), rule)
+                  PatternGate.gate(
+                      ordered, new RisingGate(rule), "anomaly-gate-rising-" + rule.name()),
+                  rule)
               .name("rising-" + rule.name())
               .uid("anomaly-rising-" + rule.name()));
     }
     for (RapidChangeRule rule : rules.rapidChanges()) {
       signals.add(
           RapidChangePattern.detect(
-                  gated(
+                  PatternGate.gate(
                       ordered,
                       new RapidChangeGate(rule),
                       "anomaly-gate-rapid-change-" + rule.name()),
@@ -267,7 +268,7 @@ public final class AnomalyJob {
     for (StuckSensorRule rule : rules.stuckSensors()) {
       signals.add(
           StuckSensorPattern.detect(
-                  gated(
+                  PatternGate.gate(
                       ordered,
                       new StuckSensorGate(rule),
                       "anomaly-gate-stuck-sensor-" + rule.name()),
@@ -275,18 +276,6 @@ public final class AnomalyJob {
               .name("stuck-sensor-" + rule.name())
               .uid("anomaly-stuck-sensor-" + rule.name()));
     }
-  }
-
-  /**
-   * The readings a CEP rule's operator sees: those its gate passes when streaming; all of them in
-   * BATCH mode (a replay), which sorts each keyed input by timestamp and would reorder a gate's
-   * replays (they go back in time).
-   */
-  private static KeyedStream<Telemetry, String> gated(
-      KeyedStream<Telemetry, String> ordered, PatternGate<?> gate, String uid) {
-    RuntimeExecutionMode mode =
-        ordered.getExecutionEnvironment().getConfiguration().get(ExecutionOptions.RUNTIME_MODE);
-    return mode == RuntimeExecutionMode.STREAMING ? PatternGate.gate(ordered, gate, uid) : ordered;
   }
 
   /**

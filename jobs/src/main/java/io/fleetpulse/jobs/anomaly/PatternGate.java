@@ -3,11 +3,13 @@ package io.fleetpulse.jobs.anomaly;
 import io.fleetpulse.jobs.types.ModelTypes;
 import io.fleetpulse.model.Telemetry;
 import java.util.HashMap;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -44,9 +46,18 @@ abstract class PatternGate<R extends SequenceRule>
     this.rule = rule;
   }
 
-  /** The readings of {@code ordered} as {@code gate} passes them on, keyed by device again. */
+  /**
+   * The readings of {@code ordered} as {@code gate} passes them on, keyed by device again; all of
+   * them in BATCH mode (a replay), which sorts each keyed input by timestamp and would reorder a
+   * gate's replays (they go back in time).
+   */
   static KeyedStream<Telemetry, String> gate(
       KeyedStream<Telemetry, String> ordered, PatternGate<?> gate, String uid) {
+    RuntimeExecutionMode mode =
+        ordered.getExecutionEnvironment().getConfiguration().get(ExecutionOptions.RUNTIME_MODE);
+    if (mode != RuntimeExecutionMode.STREAMING) {
+      return ordered;
+    }
     return DataStreamUtils.reinterpretAsKeyedStream(
         ordered.process(gate, ModelTypes.TELEMETRY).name(uid).uid(uid),
         Telemetry::getDeviceId,

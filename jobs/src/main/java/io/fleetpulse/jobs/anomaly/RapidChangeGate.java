@@ -47,7 +47,7 @@ final class RapidChangeGate extends PatternGate<RapidChangeRule> {
     if (jump) {
       gate.openUntil = ts + rule.withinMs();
     }
-    if (value != null && rule.appliesTo(reading.getType())) {
+    if (rule.watches(reading)) {
       gate.add(ts, value, reading.getType());
     }
   }

@@ -19,7 +19,7 @@ final class RisingGate extends RunGate<RisingRule> {
 
   @Override
   boolean inRun(Telemetry reading, Double value) {
-    return value != null && rule.appliesTo(reading.getType());
+    return rule.watches(reading);
   }
 
   @Override

@@ -98,7 +98,7 @@ final class SequencePatterns {
 
     @Override
     public boolean filter(Telemetry reading, Context<Telemetry> ctx) {
-      return reading.getMetrics().get(rule.metric()) != null && rule.appliesTo(reading.getType());
+      return rule.watches(reading);
     }
   }
 

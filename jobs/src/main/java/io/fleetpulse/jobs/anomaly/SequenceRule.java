@@ -1,6 +1,7 @@
 package io.fleetpulse.jobs.anomaly;
 
 import io.fleetpulse.model.AlertSeverity;
+import io.fleetpulse.model.Telemetry;
 import java.io.Serializable;
 import java.util.List;
 
@@ -24,5 +25,10 @@ public interface SequenceRule extends Serializable {
   /** Whether the rule watches devices of {@code type}. */
   default boolean appliesTo(String type) {
     return DeviceTypes.match(deviceTypes(), type);
+  }
+
+  /** Whether {@code reading} can start a match: it has the metric, of a type the rule watches. */
+  default boolean watches(Telemetry reading) {
+    return reading.getMetrics().get(metric()) != null && appliesTo(reading.getType());
   }
 }
